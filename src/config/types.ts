@@ -22,6 +22,8 @@ export interface ListenAddress {
 export interface NginxConfig {
   /** Absolute path of the main file. */
   file: string;
+  /** Every file read, main file first, then included files in the order read (for -T). */
+  files?: string[];
   /** The -p prefix (default: the project folder). */
   prefix: string;
   workerProcesses: number | "auto";
