@@ -1,0 +1,366 @@
+/**
+ * Streaming RTMP chunk decoder (RTMP spec 5.3): bytes in, whole messages out.
+ *
+ * - Header types 0–3, 1- to 3-byte chunk stream ids, extended timestamps.
+ * - Type 3 chunks: a new message reuses the previous timestamp field as its
+ *   delta (spec 5.3.1.2.4; ffmpeg writes and reads it so). When the stream's
+ *   last header had an extended timestamp, a type 3 chunk starting a message
+ *   always carries it (as nginx-rtmp reads); on a continuation chunk it is
+ *   taken only if the 4 bytes equal the message's extended value, since
+ *   ffmpeg/librtmp repeat it and some encoders omit it.
+ * - Set Chunk Size and Abort are applied here, then still handed on.
+ * - A single-chunk message that arrives whole is a subarray of the input (no
+ *   copy); any other message is copied once into one buffer of its length.
+ * - Bounds: message length (maxMessageLength), open chunk streams
+ *   (maxChunkStreams), bytes held for unfinished messages (maxPendingBytes, so
+ *   many chunk streams cannot each pin a maxMessageLength buffer for a few
+ *   header bytes), chunk size 1..2^31-1. A broken bound is a verdict:
+ *   `feed` returns an RtmpProtocolError (stable code) and the decoder stays
+ *   failed; the owner closes the connection.
+ */
+
+import { DEFAULT_CHUNK_SIZE, EXTENDED_TIMESTAMP, MAX_CHUNK_SIZE, MAX_HEADER_LENGTH } from "./chunk-header.js";
+import type { RtmpMessage } from "./message.js";
+import { MessageType } from "./message.js";
+import { RtmpErrorCode, RtmpProtocolError } from "./rtmp-error.js";
+
+export interface ChunkDecoderOptions {
+  /** Largest message accepted, in bytes (nginx-rtmp `max_message`, default 1 MiB). */
+  maxMessageLength?: number;
+  /** Most chunk streams one connection may open (default 64). */
+  maxChunkStreams?: number;
+  /** Most bytes allocated for unfinished multi-chunk messages, all chunk streams together (default 2 × maxMessageLength). */
+  maxPendingBytes?: number;
+  /** Initial incoming chunk size (default 128, spec 5.4.1). */
+  chunkSize?: number;
+}
+
+export const DEFAULT_MAX_MESSAGE_LENGTH = 1 << 20;
+export const DEFAULT_MAX_CHUNK_STREAMS = 64;
+
+interface StreamState {
+  csid: number;
+  /** Absolute timestamp of the current (or last) message. */
+  timestamp: number;
+  /** Last timestamp field read (delta, or absolute for type 0), extended value included. */
+  tsField: number;
+  extended: boolean;
+  length: number;
+  type: number;
+  streamId: number;
+  payload: Buffer | null;
+  /** Bytes of the current message received so far; 0 between messages. */
+  received: number;
+}
+
+interface ParsedHeader {
+  fmt: number;
+  csid: number;
+  tsField: number;
+  ext: boolean;
+  length: number;
+  type: number;
+  streamId: number;
+}
+
+export type MessageHandler = (msg: RtmpMessage) => void;
+
+export class ChunkDecoder {
+  readonly #maxMessageLength: number;
+  readonly #maxChunkStreams: number;
+  readonly #maxPendingBytes: number;
+  #pendingBytes = 0;
+  readonly #streams = new Map<number, StreamState>();
+  readonly #h: ParsedHeader = { fmt: 0, csid: 0, tsField: 0, ext: false, length: 0, type: 0, streamId: 0 };
+  #chunkSize: number;
+  #rem: Buffer | null = null;
+  #cur: StreamState | null = null;
+  #chunkLeft = 0;
+  #failed: RtmpProtocolError | null = null;
+  /** Bytes fed so far (for Acknowledgement). */
+  bytesIn = 0;
+
+  constructor(opts: ChunkDecoderOptions = {}) {
+    this.#maxMessageLength = opts.maxMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH;
+    this.#maxChunkStreams = opts.maxChunkStreams ?? DEFAULT_MAX_CHUNK_STREAMS;
+    this.#maxPendingBytes = opts.maxPendingBytes ?? 2 * this.#maxMessageLength;
+    this.#chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  }
+
+  get chunkSize(): number {
+    return this.#chunkSize;
+  }
+
+  /** The error that stopped the decoder, if any. */
+  get error(): RtmpProtocolError | null {
+    return this.#failed;
+  }
+
+  /** Applies a new incoming chunk size (done automatically for in-band Set Chunk Size). */
+  setChunkSize(size: number): void {
+    if (!Number.isInteger(size) || size < 1 || size > MAX_CHUNK_SIZE) {
+      throw new RtmpProtocolError(RtmpErrorCode.BadChunkSize, `chunk size ${size} out of 1..2^31-1`, {
+        size,
+      });
+    }
+    this.#chunkSize = size;
+  }
+
+  /**
+   * Decodes `data`, calling `onMessage` for each complete message in order.
+   * Returns null, or the protocol error that makes this connection unusable.
+   */
+  feed(data: Buffer, onMessage: MessageHandler): RtmpProtocolError | null {
+    if (this.#failed) return this.#failed;
+    this.bytesIn += data.length;
+    try {
+      let off = 0;
+      const rem = this.#rem;
+      if (rem) {
+        const head = Buffer.concat([rem, data.subarray(0, MAX_HEADER_LENGTH)]);
+        const n = this.#parse(head, 0);
+        if (n < 0) {
+          this.#rem = head; // data was shorter than a header: all of it is in head
+          return null;
+        }
+        this.#rem = null;
+        off = this.#afterHeader(data, n - rem.length, onMessage);
+      }
+      this.#run(data, off, onMessage);
+      return null;
+    } catch (e) {
+      if (e instanceof RtmpProtocolError) {
+        this.#failed = e;
+        return e;
+      }
+      throw e;
+    }
+  }
+
+  #run(buf: Buffer, off: number, onMessage: MessageHandler): void {
+    while (off < buf.length) {
+      if (this.#cur) {
+        off = this.#copy(buf, off, onMessage);
+        continue;
+      }
+      const n = this.#parse(buf, off);
+      if (n < 0) {
+        this.#rem = Buffer.from(buf.subarray(off));
+        return;
+      }
+      off = this.#afterHeader(buf, off + n, onMessage);
+    }
+  }
+
+  /** Parses a chunk header at `off` into #h without changing state; -1 when more bytes are needed. */
+  #parse(buf: Buffer, off: number): number {
+    const end = buf.length;
+    if (off >= end) return -1;
+    const b0 = buf[off]!;
+    const fmt = b0 >> 6;
+    let csid = b0 & 0x3f;
+    let p = off + 1;
+    if (csid === 0) {
+      if (p + 1 > end) return -1;
+      csid = 64 + buf[p]!;
+      p += 1;
+    } else if (csid === 1) {
+      if (p + 2 > end) return -1;
+      csid = 64 + buf[p]! + buf[p + 1]! * 256;
+      p += 2;
+    }
+    const h = this.#h;
+    h.fmt = fmt;
+    h.csid = csid;
+    if (fmt === 3) {
+      const st = this.#streams.get(csid);
+      h.ext = st?.extended === true;
+      if (!st || !h.ext) return p - off;
+      if (st.received === 0) {
+        if (p + 4 > end) return -1;
+        h.tsField = buf.readUInt32BE(p);
+        return p + 4 - off;
+      }
+      // Continuation: the 4 bytes are the extended timestamp only if they repeat it.
+      // Decide as soon as the bytes at hand differ from it; wait while they match.
+      const avail = Math.min(4, end - p);
+      for (let i = 0; i < avail; i++) {
+        if (buf[p + i] !== ((st.tsField >>> (24 - 8 * i)) & 0xff)) return p - off;
+      }
+      if (avail < 4) return -1;
+      return p + 4 - off;
+    }
+    const size = fmt === 0 ? 11 : fmt === 1 ? 7 : 3;
+    if (p + size > end) return -1;
+    let ts = buf.readUIntBE(p, 3);
+    if (fmt <= 1) {
+      h.length = buf.readUIntBE(p + 3, 3);
+      h.type = buf[p + 6]!;
+    }
+    if (fmt === 0) h.streamId = buf.readUInt32LE(p + 7);
+    p += size;
+    h.ext = ts === EXTENDED_TIMESTAMP;
+    if (h.ext) {
+      if (p + 4 > end) return -1;
+      ts = buf.readUInt32BE(p);
+      p += 4;
+    }
+    h.tsField = ts;
+    return p - off;
+  }
+
+  #stream(csid: number, fmt: number): StreamState {
+    let st = this.#streams.get(csid);
+    if (st) return st;
+    if (fmt >= 2) {
+      throw new RtmpProtocolError(
+        RtmpErrorCode.NoPreviousHeader,
+        `chunk type ${fmt} on chunk stream ${csid} with no previous header`,
+        { csid, fmt },
+      );
+    }
+    if (this.#streams.size >= this.#maxChunkStreams) {
+      throw new RtmpProtocolError(RtmpErrorCode.TooManyChunkStreams, "too many chunk streams", {
+        csid,
+        limit: this.#maxChunkStreams,
+      });
+    }
+    st = {
+      csid,
+      timestamp: 0,
+      tsField: 0,
+      extended: false,
+      length: 0,
+      type: 0,
+      streamId: 0,
+      payload: null,
+      received: 0,
+    };
+    this.#streams.set(csid, st);
+    return st;
+  }
+
+  /** Applies the parsed header to its chunk stream and starts the chunk's payload. */
+  #afterHeader(buf: Buffer, off: number, onMessage: MessageHandler): number {
+    const h = this.#h;
+    const st = this.#stream(h.csid, h.fmt);
+    if (h.fmt !== 3 || st.received === 0) {
+      // A full header in the middle of a message restarts it (the partial one is dropped).
+      this.#drop(st);
+      if (h.fmt <= 1) {
+        if (h.length > this.#maxMessageLength) {
+          throw new RtmpProtocolError(
+            RtmpErrorCode.MessageTooLarge,
+            `message of ${h.length} bytes too large`,
+            {
+              csid: h.csid,
+              length: h.length,
+              limit: this.#maxMessageLength,
+            },
+          );
+        }
+        st.length = h.length;
+        st.type = h.type;
+      }
+      if (h.fmt === 0) {
+        st.streamId = h.streamId;
+        st.timestamp = h.tsField;
+      } else {
+        if (h.fmt !== 3 || h.ext) st.tsField = h.tsField;
+        st.timestamp = (st.timestamp + st.tsField) % 0x100000000;
+      }
+      if (h.fmt === 0) st.tsField = h.tsField;
+      if (h.fmt !== 3) st.extended = h.ext;
+    }
+    const n = Math.min(this.#chunkSize, st.length - st.received);
+    if (st.received === 0 && n === st.length && buf.length - off >= n) {
+      this.#emit(st, buf.subarray(off, off + n), onMessage);
+      return off + n;
+    }
+    if (!st.payload) st.payload = this.#allocate(st);
+    this.#cur = st;
+    this.#chunkLeft = n;
+    return off;
+  }
+
+  #copy(buf: Buffer, off: number, onMessage: MessageHandler): number {
+    const st = this.#cur!;
+    const n = Math.min(this.#chunkLeft, buf.length - off);
+    buf.copy(st.payload!, st.received, off, off + n);
+    st.received += n;
+    this.#chunkLeft -= n;
+    if (this.#chunkLeft === 0) {
+      this.#cur = null;
+      if (st.received === st.length) {
+        const payload = st.payload!;
+        this.#drop(st);
+        this.#emit(st, payload, onMessage);
+      }
+    }
+    return off + n;
+  }
+
+  #allocate(st: StreamState): Buffer {
+    if (this.#pendingBytes + st.length > this.#maxPendingBytes) {
+      throw new RtmpProtocolError(
+        RtmpErrorCode.TooMuchPending,
+        "too many bytes held for unfinished messages",
+        {
+          csid: st.csid,
+          pending: this.#pendingBytes,
+          length: st.length,
+          limit: this.#maxPendingBytes,
+        },
+      );
+    }
+    this.#pendingBytes += st.length;
+    return Buffer.allocUnsafe(st.length);
+  }
+
+  /** Forgets the stream's unfinished message (complete, restarted or aborted). */
+  #drop(st: StreamState): void {
+    if (st.payload) this.#pendingBytes -= st.payload.length;
+    st.payload = null;
+    st.received = 0;
+  }
+
+  #emit(st: StreamState, payload: Buffer, onMessage: MessageHandler): void {
+    const msg: RtmpMessage = {
+      type: st.type,
+      streamId: st.streamId,
+      timestamp: st.timestamp,
+      payload,
+      csid: st.csid,
+    };
+    if (st.type === MessageType.SetChunkSize) this.#applyChunkSize(payload);
+    else if (st.type === MessageType.Abort) this.#applyAbort(payload);
+    onMessage(msg);
+  }
+
+  #applyChunkSize(payload: Buffer): void {
+    if (payload.length < 4) {
+      throw new RtmpProtocolError(RtmpErrorCode.BadMessage, "short Set Chunk Size message", {
+        length: payload.length,
+      });
+    }
+    this.setChunkSize(payload.readUInt32BE(0));
+  }
+
+  #applyAbort(payload: Buffer): void {
+    if (payload.length < 4) {
+      throw new RtmpProtocolError(RtmpErrorCode.BadMessage, "short Abort message", {
+        length: payload.length,
+      });
+    }
+    const st = this.#streams.get(payload.readUInt32BE(0));
+    if (st) this.#drop(st);
+  }
+}
+
+/** Decodes a whole byte string at once (tests, tools). Throws the decoder's error. */
+export function decodeChunks(data: Buffer, opts?: ChunkDecoderOptions): RtmpMessage[] {
+  const out: RtmpMessage[] = [];
+  const err = new ChunkDecoder(opts).feed(data, (m) => out.push(m));
+  if (err) throw err;
+  return out;
+}

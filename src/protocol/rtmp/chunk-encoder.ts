@@ -1,0 +1,137 @@
+/**
+ * RTMP chunk encoder (RTMP spec 5.3): one message → ONE Buffer holding all of
+ * its chunks, so a message encoded once per chunk size can be shared by every
+ * player.
+ *
+ * `encodeChunks` writes a type 0 header (absolute timestamp, message stream id)
+ * then type 3 continuation chunks. Timestamps >= 0xFFFFFF go in the extended
+ * field, repeated on every continuation chunk (what ffmpeg writes and
+ * nginx-rtmp's default `play_time_fix on` sends; librtmp and ffmpeg read it).
+ * Players therefore receive absolute timestamps on every message.
+ *
+ * `ChunkEncoder` keeps the last header per chunk stream of one connection and
+ * uses type 1/2/3 headers when they say the same thing (smaller, but per
+ * connection: not shareable).
+ */
+import {
+  basicHeaderLength,
+  EXTENDED_TIMESTAMP,
+  MAX_CSID,
+  MIN_CSID,
+  writeBasicHeader,
+} from "./chunk-header.js";
+import type { RtmpMessage } from "./message.js";
+import { RtmpErrorCode, RtmpProtocolError } from "./rtmp-error.js";
+
+const MESSAGE_HEADER_LENGTH = [11, 7, 3, 0] as const;
+
+/** Size of the chunks of a `length`-byte message sent with a type `fmt` first header. */
+function encodedLength(fmt: number, csid: number, length: number, chunkSize: number, ext: boolean): number {
+  const basic = basicHeaderLength(csid);
+  const extLen = ext ? 4 : 0;
+  const chunks = length === 0 ? 1 : Math.ceil(length / chunkSize);
+  return basic + MESSAGE_HEADER_LENGTH[fmt]! + extLen + length + (chunks - 1) * (basic + extLen);
+}
+
+/** Writes `msg` with a first header of type `fmt` whose timestamp field is `tsField`. */
+function writeChunks(msg: RtmpMessage, chunkSize: number, fmt: number, tsField: number): Buffer {
+  const { payload, csid } = msg;
+  if (!(csid >= MIN_CSID && csid <= MAX_CSID)) {
+    throw new RtmpProtocolError(RtmpErrorCode.BadMessage, `chunk stream id ${csid} out of 2..65599`, {
+      csid,
+    });
+  }
+  const ext = tsField >= EXTENDED_TIMESTAMP;
+  const out = Buffer.allocUnsafe(encodedLength(fmt, csid, payload.length, chunkSize, ext));
+  let p = writeBasicHeader(out, 0, fmt, csid);
+  if (fmt <= 2) {
+    out.writeUIntBE(ext ? EXTENDED_TIMESTAMP : tsField, p, 3);
+    p += 3;
+  }
+  if (fmt <= 1) {
+    out.writeUIntBE(payload.length, p, 3);
+    out[p + 3] = msg.type;
+    p += 4;
+  }
+  if (fmt === 0) {
+    out.writeUInt32LE(msg.streamId >>> 0, p);
+    p += 4;
+  }
+  if (ext) {
+    out.writeUInt32BE(tsField >>> 0, p);
+    p += 4;
+  }
+  let off = 0;
+  for (;;) {
+    const n = Math.min(chunkSize, payload.length - off);
+    payload.copy(out, p, off, off + n);
+    p += n;
+    off += n;
+    if (off >= payload.length) break;
+    p = writeBasicHeader(out, p, 3, csid);
+    if (ext) {
+      out.writeUInt32BE(tsField >>> 0, p);
+      p += 4;
+    }
+  }
+  return out;
+}
+
+/** All chunks of `msg` (type 0 header, absolute timestamp) in one Buffer. */
+export function encodeChunks(msg: RtmpMessage, chunkSize: number): Buffer {
+  return writeChunks(msg, chunkSize, 0, msg.timestamp >>> 0);
+}
+
+interface LastHeader {
+  timestamp: number;
+  tsField: number;
+  length: number;
+  type: number;
+  streamId: number;
+}
+
+/** Per-connection encoder using compressed headers (types 1–3) where possible. */
+export class ChunkEncoder {
+  readonly #last = new Map<number, LastHeader>();
+  /** Chunk streams whose last header was type 0 (absolute timestamp field). */
+  readonly #absolute = new Set<number>();
+
+  constructor(public chunkSize: number) {}
+
+  encode(msg: RtmpMessage): Buffer {
+    const last = this.#last.get(msg.csid);
+    const ts = msg.timestamp >>> 0;
+    let fmt = 0;
+    let tsField = ts;
+    if (last && last.streamId === msg.streamId && ts >= last.timestamp) {
+      const delta = ts - last.timestamp;
+      tsField = delta;
+      fmt = 1;
+      if (last.type === msg.type && last.length === msg.payload.length) {
+        fmt = 2;
+        // Type 3 for a new message reuses the previous field as delta; only after
+        // a delta field (not an absolute one) do all readers agree on it.
+        if (last.tsField === delta && last.length > 0 && !this.#absolute.has(msg.csid)) fmt = 3;
+      }
+    }
+    const out = writeChunks(msg, this.chunkSize, fmt, tsField);
+    if (fmt === 0) this.#absolute.add(msg.csid);
+    else this.#absolute.delete(msg.csid);
+    this.#last.set(msg.csid, {
+      timestamp: ts,
+      tsField,
+      length: msg.payload.length,
+      type: msg.type,
+      streamId: msg.streamId,
+    });
+    return out;
+  }
+
+  /** Forgets a chunk stream's last header (next message gets a type 0 header). */
+  reset(csid?: number): void {
+    if (csid === undefined) this.#last.clear();
+    else this.#last.delete(csid);
+    if (csid === undefined) this.#absolute.clear();
+    else this.#absolute.delete(csid);
+  }
+}
