@@ -1,0 +1,245 @@
+/**
+ * RTMP fan-out benchmark: onair vs nginx + Debian's libnginx-mod-rtmp, in the
+ * same run. One ~2.5 Mbit/s publisher (ffmpeg -re, looped) per server and
+ * 10/50/100/200 rtmpdump players. Each server is pinned to core 1 (taskset),
+ * publishers and players to core 0. Figures per server and player count:
+ * CPU seconds per delivered gigabit, RSS per player, players keeping up.
+ *
+ *   node --import tsx bench/rtmp-fanout.ts [--players 10,50,100,200] [--window 10] [--warmup 5]
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, sleep } from "../test/helpers/env.js";
+import { makeMedia } from "../test/helpers/media.js";
+
+const argv = process.argv.slice(2);
+const arg = (name: string, def: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1]! : def;
+};
+const COUNTS = arg("players", "10,50,100,200").split(",").map(Number);
+const WINDOW_S = Number(arg("window", "10"));
+const WARMUP_S = Number(arg("warmup", "5"));
+const SERVER_CORE = arg("server-core", "1");
+const CLIENT_CORE = arg("client-core", "0");
+const CLK_TCK = 100;
+
+const children = new Set<ChildProcess>();
+function run(cmd: string, args: string[], core: string): ChildProcess {
+  const c = spawn("taskset", ["-c", core, cmd, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  children.add(c);
+  c.on("exit", () => children.delete(c));
+  return c;
+}
+function killAll(): void {
+  for (const c of children) if (c.pid) process.kill(c.pid, "SIGKILL");
+}
+process.on("exit", killAll);
+process.on("SIGINT", () => process.exit(130));
+
+/** [user, system] CPU seconds of a process. */
+function cpuSeconds(pid: number): [number, number] {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
+  return [Number(rest[11]) / CLK_TCK, Number(rest[12]) / CLK_TCK]; // utime, stime
+}
+function rssKb(pid: number): number {
+  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) : 0;
+}
+
+interface Server {
+  name: string;
+  port: number;
+  pid: number;
+}
+
+async function startNginx(dir: string): Promise<Server> {
+  const port = await freePort();
+  const prefix = join(dir, "nginx");
+  rmSync(prefix, { recursive: true, force: true });
+  const { mkdirSync } = await import("node:fs");
+  mkdirSync(join(prefix, "logs"), { recursive: true });
+  const conf = join(prefix, "nginx.conf");
+  writeFileSync(
+    conf,
+    `load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+worker_processes 1;
+daemon off;
+master_process off;
+error_log ${prefix}/logs/error.log warn;
+pid ${prefix}/logs/nginx.pid;
+events { worker_connections 4096; }
+rtmp {
+  server {
+    listen 127.0.0.1:${port};
+    chunk_size 4096;
+    application live { live on; }
+  }
+}
+`,
+  );
+  const c = run("nginx", ["-p", prefix, "-c", conf, "-g", "user root;"], SERVER_CORE);
+  await waitListening(port);
+  return { name: "nginx-rtmp", port, pid: c.pid! };
+}
+
+async function startOnair(): Promise<Server> {
+  const port = await freePort();
+  const c = run(
+    process.execPath,
+    ["--import", "tsx", "bench/rtmp-fanout-server.ts", String(port)],
+    SERVER_CORE,
+  );
+  c.stderr?.on("data", (d) => process.stderr.write(`[onair] ${d}`));
+  await waitListening(port);
+  // taskset execs node: the pid is the server's.
+  return { name: "onair", port, pid: c.pid! };
+}
+
+async function waitListening(port: number): Promise<void> {
+  const { connect } = await import("node:net");
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((r) => {
+      const s = connect(port, "127.0.0.1");
+      s.on("connect", () => {
+        s.destroy();
+        r(true);
+      });
+      s.on("error", () => r(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+interface Player {
+  proc: ChildProcess;
+  /** Last progress line: kB received and media seconds. */
+  kb: number;
+  sec: number;
+}
+
+function startPlayer(url: string): Player {
+  const proc = run("rtmpdump", ["-v", "-r", url, "-o", "/dev/null"], CLIENT_CORE);
+  const p: Player = { proc, kb: 0, sec: 0 };
+  let tail = "";
+  proc.stderr!.on("data", (d: Buffer) => {
+    tail = (tail + d.toString("latin1")).slice(-400);
+    const all = [...tail.matchAll(/([\d.]+) kB \/ ([\d.]+) sec/g)];
+    const last = all.at(-1);
+    if (last) {
+      p.kb = Number(last[1]);
+      p.sec = Number(last[2]);
+    }
+  });
+  return p;
+}
+
+interface Row {
+  server: string;
+  players: number;
+  cpuPerGbit: number;
+  rssPerPlayerKb: number;
+  keepingUp: number;
+  deliveredMbit: number;
+  cpuPct: number;
+  /** Share of the CPU time spent in the kernel (TCP send, loopback delivery). */
+  sysShare: number;
+}
+
+async function measure(s: Server, n: number): Promise<Row> {
+  const url = `rtmp://127.0.0.1:${s.port}/live/bench`;
+  await sleep(1000);
+  const rss0 = rssKb(s.pid);
+  const players: Player[] = [];
+  for (let i = 0; i < n; i++) {
+    players.push(startPlayer(url));
+    if (i % 10 === 9) await sleep(50);
+  }
+  await sleep(WARMUP_S * 1000);
+  const [u1, s1] = cpuSeconds(s.pid);
+  const t1 = performance.now();
+  const start = players.map((p) => ({ kb: p.kb, sec: p.sec }));
+  await sleep(WINDOW_S * 1000);
+  const [u2, s2] = cpuSeconds(s.pid);
+  const elapsed = (performance.now() - t1) / 1000;
+  const rss1 = rssKb(s.pid);
+  let kb = 0;
+  let keeping = 0;
+  players.forEach((p, i) => {
+    kb += p.kb - start[i]!.kb;
+    if (p.sec - start[i]!.sec >= 0.9 * elapsed) keeping++;
+  });
+  for (const p of players) if (p.proc.pid) process.kill(p.proc.pid, "SIGKILL");
+  await sleep(1500);
+  const gbit = (kb * 1024 * 8) / 1e9;
+  const cpu = u2 - u1 + (s2 - s1);
+  return {
+    server: s.name,
+    players: n,
+    cpuPerGbit: cpu / gbit,
+    rssPerPlayerKb: (rss1 - rss0) / n,
+    keepingUp: keeping,
+    deliveredMbit: (gbit * 1000) / elapsed,
+    cpuPct: (cpu / elapsed) * 100,
+    sysShare: cpu > 0 ? (s2 - s1) / cpu : 0,
+  };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "onair-bench-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  const media = makeMedia({ seconds: 30, gop: 2, bitrate: "2300k", size: "1280x720" });
+  const servers = [await startNginx(dir), await startOnair()];
+  for (const s of servers) {
+    const pub = run(
+      "ffmpeg",
+      [
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-re",
+        "-stream_loop",
+        "-1",
+        "-i",
+        media,
+        "-c",
+        "copy",
+        "-f",
+        "flv",
+        `rtmp://127.0.0.1:${s.port}/live/bench`,
+      ],
+      CLIENT_CORE,
+    );
+    pub.stderr?.on("data", (d) => process.stderr.write(`[publisher ${s.name}] ${d}`));
+  }
+  await sleep(3000);
+  const rows: Row[] = [];
+  for (const n of COUNTS) {
+    for (const s of servers) {
+      const r = await measure(s, n);
+      rows.push(r);
+      process.stderr.write(`${JSON.stringify(r)}\n`);
+    }
+  }
+  const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : "-");
+  console.log(
+    `\nRTMP fan-out, ~2.5 Mbit/s publisher, ${WINDOW_S} s window after ${WARMUP_S} s warm-up, server on core ${SERVER_CORE}\n`,
+  );
+  console.log(
+    "| players | server | CPU s / delivered Gbit | server CPU % | of which kernel | delivered Mbit/s | RSS / player (KiB) | players keeping up |",
+  );
+  console.log("|---:|---|---:|---:|---:|---:|---:|---:|");
+  for (const r of rows) {
+    console.log(
+      `| ${r.players} | ${r.server} | ${fmt(r.cpuPerGbit, 2)} | ${fmt(r.cpuPct)} | ${fmt(r.sysShare * 100, 0)}% | ${fmt(r.deliveredMbit)} | ${fmt(r.rssPerPlayerKb)} | ${r.keepingUp}/${r.players} |`,
+    );
+  }
+  killAll();
+}
+
+await main();

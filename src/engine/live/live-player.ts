@@ -1,0 +1,116 @@
+/**
+ * One player of a live stream. Its queue is the transport's own write buffer
+ * (for a socket: `writableLength`, bytes accepted but not yet sent), bounded
+ * here: a message that would take it past `maxQueueBytes` is dropped and the
+ * player waits for the next keyframe. Nothing is ever copied per player; the
+ * queue holds references to the shared encoded buffers.
+ */
+import { MessageType } from "../../protocol/rtmp/message.js";
+import type { ChunkEncoder, SharedPacket } from "./shared-packet.js";
+
+/** What the server layer gives the engine for each player connection. */
+export interface PlayerOutput {
+  /** Bytes handed over and not yet sent (socket.writableLength). */
+  readonly pendingBytes: number;
+  /** Sends one shared buffer (never mutated, never copied). */
+  write(buf: Buffer): void;
+  /** A publisher started on the stream (StreamBegin + NetStream.Play.PublishNotify). */
+  publishStarted(): void;
+  /** The publisher stopped (NetStream.Play.UnpublishNotify + StreamEOF). */
+  publishStopped(): void;
+}
+
+export interface PlayerOptions {
+  id: number;
+  address: string;
+  output: PlayerOutput;
+  /** Outgoing chunk size of this connection. */
+  chunkSize: number;
+  /** Message stream id the player plays on. */
+  streamId: number;
+  /** Queue bound in bytes. */
+  maxQueueBytes: number;
+}
+
+export class LivePlayer {
+  readonly id: number;
+  readonly address: string;
+  readonly output: PlayerOutput;
+  readonly chunkSize: number;
+  readonly streamId: number;
+  readonly maxQueueBytes: number;
+  /** Waiting for a keyframe (joined without a cached GOP, or skipped forward). */
+  waitKey = true;
+  paused = false;
+  receiveAudio = true;
+  receiveVideo = true;
+  bytesOut = 0;
+  messagesOut = 0;
+  /** Messages dropped because the queue was full or the player was skipping. */
+  dropped = 0;
+  /** Times the player was skipped forward to the next keyframe. */
+  skips = 0;
+  /** Highest pendingBytes seen (tests check it stays within the bound). */
+  maxPendingSeen = 0;
+  #encode: ChunkEncoder;
+  #onClose: ((p: LivePlayer) => void) | null = null;
+
+  constructor(opts: PlayerOptions, encode: ChunkEncoder) {
+    this.id = opts.id;
+    this.address = opts.address;
+    this.output = opts.output;
+    this.chunkSize = opts.chunkSize;
+    this.streamId = opts.streamId;
+    this.maxQueueBytes = opts.maxQueueBytes;
+    this.#encode = encode;
+  }
+
+  /** @internal the stream registers how to detach the player. */
+  bindClose(fn: (p: LivePlayer) => void): void {
+    this.#onClose = fn;
+  }
+
+  /** The player leaves (closeStream, deleteStream, disconnect). */
+  close(): void {
+    const fn = this.#onClose;
+    this.#onClose = null;
+    fn?.(this);
+  }
+
+  /**
+   * Offers one packet; returns the bytes written (0 when dropped).
+   * `hasVideo` tells whether a skipping player must wait for a video keyframe.
+   */
+  deliver(p: SharedPacket, hasVideo: boolean): number {
+    if (this.paused) return 0;
+    const always = p.sequenceHeader || (p.type !== MessageType.Audio && p.type !== MessageType.Video);
+    if (p.type === MessageType.Audio && !this.receiveAudio) return 0;
+    if (p.type === MessageType.Video && !this.receiveVideo) return 0;
+    if (!always && this.waitKey) {
+      const canStart = p.type === MessageType.Video ? p.keyframe : !hasVideo || !this.receiveVideo;
+      if (!canStart) {
+        this.dropped++;
+        return 0;
+      }
+      this.waitKey = false;
+    }
+    const buf = p.encoded(this.chunkSize, this.streamId, this.#encode);
+    const pending = this.output.pendingBytes;
+    // Headers and data get twice the room (they are small and a player needs
+    // them), but nothing a publisher sends can grow a queue without bound.
+    if (pending + buf.length > (always ? 2 * this.maxQueueBytes : this.maxQueueBytes)) {
+      this.dropped++;
+      if (!always) {
+        this.skips++;
+        this.waitKey = true;
+      }
+      return 0;
+    }
+    this.output.write(buf);
+    const now = pending + buf.length;
+    if (now > this.maxPendingSeen) this.maxPendingSeen = now;
+    this.bytesOut += buf.length;
+    this.messagesOut++;
+    return buf.length;
+  }
+}

@@ -1,0 +1,314 @@
+/**
+ * One RTMP connection: socket, handshake (time-bounded), chunk decoding with
+ * the server's bounds, protocol control, acknowledgements, ping, and the
+ * session that answers commands. Any broken bound closes THIS connection with
+ * a logged reason; nothing is shared with other connections but the engine.
+ */
+import type { Socket } from "node:net";
+import type { RtmpApplicationConfig, RtmpServerConfig } from "../../config/types.js";
+import type { LiveEngine } from "../../engine/live/live-engine.js";
+import { type AmfValue, decodeAmf0, decodeAmf3 } from "../../protocol/amf/index.js";
+import { ChunkDecoder } from "../../protocol/rtmp/chunk-decoder.js";
+import { encodeChunks } from "../../protocol/rtmp/chunk-encoder.js";
+import { ServerHandshake } from "../../protocol/rtmp/handshake.js";
+import { MessageType, type RtmpMessage } from "../../protocol/rtmp/message.js";
+import type { Logger } from "../../util/logger.js";
+import { acknowledgement, pingRequest, pingResponse } from "./rtmp-replies.js";
+import { RtmpSession, type SessionHost, SessionLimitError } from "./rtmp-session.js";
+import { OutputQueue, type WriteBatcher } from "./write-batcher.js";
+
+/** User Control event type of a ping request (RTMP spec 7.1.7). */
+const PING_REQUEST = 6;
+/** Longest a client may take to finish the handshake. */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** AMF bounds for commands: nesting depth and element count. */
+export const COMMAND_AMF_LIMITS = { maxDepth: 32, maxElements: 4096 };
+/** Open chunk streams one connection may use (nginx-rtmp max_streams default 32). */
+export const MAX_CHUNK_STREAMS = 32;
+/** Control/command bytes a peer may leave unread before it is dropped. */
+export const MAX_CONTROL_BACKLOG = 1 << 20;
+
+export interface ConnectionDeps {
+  id: number;
+  socket: Socket;
+  server: () => RtmpServerConfig;
+  findApp: (name: string) => RtmpApplicationConfig | null;
+  engine: LiveEngine;
+  log: Logger;
+  playerQueueBytes: number;
+  batcher: WriteBatcher;
+  onClose: (c: RtmpConnection) => void;
+}
+
+export interface ConnectionStats {
+  id: number;
+  address: string;
+  app: string | null;
+  role: "none" | "publisher" | "player";
+  bytesIn: number;
+  bytesOut: number;
+  pendingBytes: number;
+  uptimeMs: number;
+}
+
+export class RtmpConnection implements SessionHost {
+  readonly id: number;
+  readonly address: string;
+  readonly engine: LiveEngine;
+  readonly log: Logger;
+  readonly playerQueueBytes: number;
+  readonly socket: Socket;
+  readonly startedAt = Date.now();
+  readonly #d: ConnectionDeps;
+  /** Dropped once the handshake is done (nothing of it is needed later). */
+  #hs: ServerHandshake | null = new ServerHandshake();
+  readonly #decoder: ChunkDecoder;
+  readonly #session: RtmpSession;
+  readonly #out: OutputQueue;
+  #outChunkSize = 128;
+  #peerWindow = 0;
+  #lastAck = 0;
+  #lastRecvAt = Date.now();
+  #pingSentAt = 0;
+  #hsTimer: NodeJS.Timeout | null;
+  closed = false;
+  closeReason = "";
+
+  constructor(d: ConnectionDeps) {
+    this.#d = d;
+    this.id = d.id;
+    this.socket = d.socket;
+    this.engine = d.engine;
+    this.log = d.log;
+    this.playerQueueBytes = d.playerQueueBytes;
+    this.address = normalizeAddress(d.socket.remoteAddress ?? "?");
+    this.#out = new OutputQueue(d.socket, d.batcher);
+    const srv = d.server();
+    this.#decoder = new ChunkDecoder({
+      maxMessageLength: srv.maxMessage,
+      maxChunkStreams: MAX_CHUNK_STREAMS,
+    });
+    this.#session = new RtmpSession(this);
+    this.socket.setNoDelay(true);
+    this.#hsTimer = setTimeout(
+      () => this.close("handshake timeout", false),
+      Math.min(HANDSHAKE_TIMEOUT_MS, srv.timeout),
+    );
+    this.socket.on("data", (b: Buffer) => this.#onData(b));
+    this.socket.on("error", (e) => this.close(`socket error: ${e.message}`, false));
+    this.socket.on("close", () => this.#onSocketClosed());
+  }
+
+  get configChunkSize(): number {
+    return this.#d.server().chunkSize;
+  }
+
+  get outChunkSize(): number {
+    return this.#outChunkSize;
+  }
+
+  setOutChunkSize(size: number): void {
+    this.#outChunkSize = size;
+  }
+
+  get pendingBytes(): number {
+    return this.#out.pendingBytes;
+  }
+
+  get session(): RtmpSession {
+    return this.#session;
+  }
+
+  findApp(name: string): RtmpApplicationConfig | null {
+    return this.#d.findApp(name);
+  }
+
+  /** Media for players: queued by reference and written in batches. */
+  writeRaw(buf: Buffer): void {
+    if (!this.closed) this.#out.push(buf);
+  }
+
+  send(msg: RtmpMessage): void {
+    if (this.closed) return;
+    if (this.#out.pendingBytes > this.playerQueueBytes * 2 + MAX_CONTROL_BACKLOG) {
+      this.close("peer does not read what it asked for", false);
+      return;
+    }
+    // Control and commands go at once, after any media already queued (order kept).
+    this.#out.flush();
+    this.socket.write(encodeChunks(msg, this.#outChunkSize));
+  }
+
+  #onData(buf: Buffer): void {
+    if (this.closed) return;
+    this.#lastRecvAt = Date.now();
+    this.#pingSentAt = 0;
+    try {
+      let data = buf;
+      if (this.#hs) {
+        const step = this.#hs.feed(data);
+        if (step.output.length > 0) this.socket.write(step.output);
+        if (!step.done) return;
+        if (this.#hsTimer) clearTimeout(this.#hsTimer);
+        this.#hsTimer = null;
+        this.#hs = null;
+        data = step.leftover;
+        if (data.length === 0) return;
+      }
+      const err = this.#decoder.feed(data, (m) => this.#onMessage(m));
+      if (err) {
+        this.close(`${err.code}: ${err.message}`, false);
+        return;
+      }
+      this.#maybeAck();
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (e instanceof SessionLimitError || code) {
+        this.close(`${code ?? "ONAIR_RTMP_LIMIT"}: ${(e as Error).message}`, false);
+      } else {
+        this.log.error(`rtmp: ${this.address}: internal error: ${(e as Error).stack ?? String(e)}`);
+        this.close("internal error", false);
+      }
+    }
+  }
+
+  #maybeAck(): void {
+    if (this.#peerWindow <= 0) return;
+    const total = this.#decoder.bytesIn;
+    if (total - this.#lastAck >= this.#peerWindow) {
+      this.#lastAck = total;
+      this.send(acknowledgement(total % 0x1_0000_0000));
+    }
+  }
+
+  #onMessage(m: RtmpMessage): void {
+    if (this.closed) return;
+    switch (m.type) {
+      case MessageType.Audio:
+      case MessageType.Video:
+      case MessageType.DataAmf0:
+      case MessageType.DataAmf3:
+      case MessageType.Aggregate:
+        this.#media(m);
+        return;
+      case MessageType.CommandAmf0:
+        this.#session.command(m.streamId, decodeAmf0(m.payload, COMMAND_AMF_LIMITS));
+        return;
+      case MessageType.CommandAmf3:
+        this.#session.command(m.streamId, decodeCommand3(m.payload));
+        return;
+      case MessageType.WindowAckSize:
+        if (m.payload.length >= 4) this.#peerWindow = m.payload.readUInt32BE(0);
+        return;
+      case MessageType.UserControl:
+        this.#userControl(m.payload);
+        return;
+      default:
+        return; // Set Chunk Size / Abort applied by the decoder; Ack, Set Peer Bandwidth, shared objects ignored
+    }
+  }
+
+  #media(m: RtmpMessage): void {
+    const pub = this.#session.publisherOn(m.streamId);
+    if (!pub) {
+      // Data messages outside publishing (e.g. @setDataFrame before publish) are dropped as nginx-rtmp does.
+      return;
+    }
+    let payload = m.payload;
+    if (m.type === MessageType.DataAmf3 && payload.length > 0 && payload[0] === 0)
+      payload = payload.subarray(1);
+    const type = m.type === MessageType.DataAmf3 ? MessageType.DataAmf0 : m.type;
+    const v = pub.message(type, m.timestamp, payload);
+    if (v === "bad-aggregate") this.close("ONAIR_RTMP_BAD_MESSAGE: malformed aggregate message", false);
+  }
+
+  #userControl(p: Buffer): void {
+    if (p.length < 6) return;
+    const ev = p.readUInt16BE(0);
+    if (ev === PING_REQUEST) this.send(pingResponse(p.readUInt32BE(2)));
+    // PingResponse: any byte already counted as life; SetBufferLength: live players need nothing from it.
+  }
+
+  /** Called by the server every tick: ping and idle timeout (nginx-rtmp `ping`, `ping_timeout`, `timeout`). */
+  tick(now: number): void {
+    if (this.closed || this.#hs) return;
+    const srv = this.#d.server();
+    const silent = now - this.#lastRecvAt;
+    if (srv.ping > 0) {
+      if (this.#pingSentAt && now - this.#pingSentAt >= srv.pingTimeout) {
+        this.close("ping timeout", false);
+        return;
+      }
+      if (!this.#pingSentAt && silent >= srv.ping) {
+        this.#pingSentAt = now;
+        this.send(pingRequest(now % 0x1_0000_0000));
+      }
+    } else if (srv.timeout > 0 && silent >= srv.timeout && this.#session.role !== "player") {
+      this.close("timed out", false);
+    }
+  }
+
+  /** Quit: tell the peer (statuses), then close once written. */
+  goodbye(): void {
+    if (this.closed) return;
+    this.#session.goodbye();
+    this.close("server quit", true);
+  }
+
+  close(reason: string, graceful: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = reason;
+    if (this.#hsTimer) clearTimeout(this.#hsTimer);
+    this.#hsTimer = null;
+    // A peer going away (reset, broken pipe) is ordinary; protocol violations are errors.
+    const quiet = graceful || /ECONNRESET|EPIPE|ETIMEDOUT/.test(reason);
+    this.log.log(
+      quiet ? "info" : "error",
+      `rtmp: closing connection ${this.id} from ${this.address}: ${reason}`,
+    );
+    this.#session.dispose();
+    if (graceful) {
+      this.#out.flush();
+      this.socket.end();
+      setTimeout(() => this.socket.destroy(), 5000).unref();
+    } else {
+      this.#out.clear();
+      this.socket.destroy();
+    }
+  }
+
+  #onSocketClosed(): void {
+    if (!this.closed) {
+      this.closed = true;
+      this.closeReason = "peer closed";
+      if (this.#hsTimer) clearTimeout(this.#hsTimer);
+      this.#session.dispose();
+    }
+    this.#d.onClose(this);
+  }
+
+  stats(now = Date.now()): ConnectionStats {
+    return {
+      id: this.id,
+      address: this.address,
+      app: this.#session.appName,
+      role: this.#session.role,
+      bytesIn: this.socket.bytesRead,
+      bytesOut: this.socket.bytesWritten,
+      pendingBytes: this.#out.pendingBytes,
+      uptimeMs: now - this.startedAt,
+    };
+  }
+}
+
+/** AMF3 command (type 17): a format byte 0, then AMF0 values (which may switch to AMF3). */
+function decodeCommand3(p: Buffer): AmfValue[] {
+  if (p.length > 0 && p[0] === 0) return decodeAmf0(p.subarray(1), COMMAND_AMF_LIMITS);
+  return decodeAmf3(p, COMMAND_AMF_LIMITS);
+}
+
+/** "::ffff:1.2.3.4" → "1.2.3.4" (dual-stack listeners). */
+export function normalizeAddress(a: string): string {
+  return a.startsWith("::ffff:") && a.includes(".") ? a.slice(7) : a;
+}

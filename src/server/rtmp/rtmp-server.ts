@@ -1,0 +1,221 @@
+/**
+ * The RTMP server: one listener per `listen` of each `rtmp { server {} }`,
+ * connections, the live engine shared by all, reload / quit / stop.
+ */
+import { createServer, type Server, type Socket } from "node:net";
+import type { NginxConfig, RtmpApplicationConfig, RtmpServerConfig } from "../../config/types.js";
+import { systemClock } from "../../engine/clock.js";
+import { DEFAULT_PLAYER_QUEUE_BYTES, LiveEngine } from "../../engine/live/live-engine.js";
+import type { StreamStats } from "../../engine/live/stream-stats.js";
+import type { MediaSink } from "../../engine/media-sink.js";
+import { encodeChunks } from "../../protocol/rtmp/chunk-encoder.js";
+import type { Logger } from "../../util/logger.js";
+import { type ConnectionStats, RtmpConnection } from "./rtmp-connection.js";
+import { DEFAULT_FLUSH_MS, WriteBatcher } from "./write-batcher.js";
+
+export type { StreamStats } from "../../engine/live/stream-stats.js";
+export type { ConnectionStats } from "./rtmp-connection.js";
+
+export interface RtmpServerOptions {
+  config: NginxConfig;
+  log: Logger;
+  sinks: (app: RtmpApplicationConfig, streamName: string) => MediaSink[];
+  /** Bound of each player's queue in bytes (default 2 MiB). */
+  playerQueueBytes?: number;
+  /** Player output is written in batches every this many ms (default 50; 0 = every message at once). */
+  flushMs?: number;
+}
+
+/** Counters over the server's life (cheap, for metrics). */
+export interface RtmpCounters {
+  accepted: number;
+  refused: number;
+  closedByError: number;
+  open: number;
+}
+
+interface Listener {
+  key: string;
+  server: Server;
+  /** Index of the rtmp server block it belongs to. */
+  block: number;
+}
+
+const TICK_MS = 500;
+
+function listenKey(host: string | null, port: number): string {
+  return `${host ?? "*"}:${port}`;
+}
+
+export class RtmpServer {
+  readonly engine: LiveEngine;
+  readonly counters: RtmpCounters = { accepted: 0, refused: 0, closedByError: 0, open: 0 };
+  #config: NginxConfig;
+  readonly #log: Logger;
+  readonly #playerQueueBytes: number;
+  readonly #listeners = new Map<string, Listener>();
+  readonly #conns = new Set<RtmpConnection>();
+  readonly #perBlock = new Map<number, number>();
+  #nextId = 1;
+  #tick: NodeJS.Timeout | null = null;
+  #closing = false;
+  readonly #batcher: WriteBatcher;
+
+  constructor(o: RtmpServerOptions) {
+    this.#config = o.config;
+    this.#log = o.log;
+    this.#playerQueueBytes = o.playerQueueBytes ?? DEFAULT_PLAYER_QUEUE_BYTES;
+    this.#batcher = new WriteBatcher(o.flushMs ?? DEFAULT_FLUSH_MS);
+    this.engine = new LiveEngine({ clock: systemClock, log: o.log, encode: encodeChunks, sinks: o.sinks });
+  }
+
+  #blocks(): RtmpServerConfig[] {
+    return this.#config.rtmp?.servers ?? [];
+  }
+
+  /** Opens every listener; rejects if one cannot bind. */
+  async start(): Promise<void> {
+    await this.#syncListeners();
+    this.#tick = setInterval(() => {
+      const now = Date.now();
+      for (const c of this.#conns) c.tick(now);
+    }, TICK_MS);
+    this.#tick.unref();
+  }
+
+  /** Bound addresses (tests use port 0 → the real port). */
+  addresses(): { host: string; port: number }[] {
+    return [...this.#listeners.values()].flatMap((l) => {
+      const a = l.server.address();
+      return a && typeof a === "object" ? [{ host: a.address, port: a.port }] : [];
+    });
+  }
+
+  async #syncListeners(): Promise<void> {
+    const want = new Map<string, { host: string | null; port: number; block: number }>();
+    this.#blocks().forEach((b, i) => {
+      for (const l of b.listen) {
+        const k = listenKey(l.host, l.port);
+        if (!want.has(k)) want.set(k, { host: l.host, port: l.port, block: i });
+      }
+    });
+    for (const [k, l] of this.#listeners) {
+      if (!want.has(k)) {
+        l.server.close();
+        this.#listeners.delete(k);
+      }
+    }
+    for (const [k, w] of want) {
+      const have = this.#listeners.get(k);
+      if (have) {
+        have.block = w.block;
+        continue;
+      }
+      const server = createServer((s) => this.#accept(s, k));
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        const done = () => {
+          server.off("error", reject);
+          server.on("error", (e) => this.#log.error(`rtmp: listener ${k}: ${e.message}`));
+          resolve();
+        };
+        if (w.host === null) server.listen(w.port, done);
+        else server.listen(w.port, w.host, done);
+      });
+      this.#listeners.set(k, { key: k, server, block: w.block });
+      this.#log.info(`rtmp: listening on ${k}`);
+    }
+  }
+
+  #accept(socket: Socket, key: string): void {
+    const l = this.#listeners.get(key);
+    const blockIdx = l?.block ?? 0;
+    const block = this.#blocks()[blockIdx];
+    const addr = socket.remoteAddress ?? "?";
+    if (!block || this.#closing) {
+      socket.destroy();
+      return;
+    }
+    const open = this.#perBlock.get(blockIdx) ?? 0;
+    if (block.maxConnections !== null && open >= block.maxConnections) {
+      this.counters.refused++;
+      this.#log.error(
+        `rtmp: refusing connection from ${addr}: max_connections ${block.maxConnections} reached`,
+      );
+      socket.destroy();
+      return;
+    }
+    this.#perBlock.set(blockIdx, open + 1);
+    this.counters.accepted++;
+    this.counters.open++;
+    const conn = new RtmpConnection({
+      id: this.#nextId++,
+      socket,
+      server: () => this.#blocks()[blockIdx] ?? block,
+      findApp: (name) => this.#findApp(blockIdx, name),
+      engine: this.engine,
+      log: this.#log,
+      playerQueueBytes: this.#playerQueueBytes,
+      batcher: this.#batcher,
+      onClose: (c) => {
+        this.#conns.delete(c);
+        this.counters.open--;
+        this.#perBlock.set(blockIdx, (this.#perBlock.get(blockIdx) ?? 1) - 1);
+        if (
+          !["peer closed", "server quit"].includes(c.closeReason) &&
+          !c.closeReason.startsWith("publisher ")
+        )
+          this.counters.closedByError++;
+      },
+    });
+    this.#conns.add(conn);
+  }
+
+  #findApp(blockIdx: number, name: string): RtmpApplicationConfig | null {
+    const block = this.#blocks()[blockIdx];
+    const app = block?.applications.find((a) => a.name === name);
+    return app?.live ? app : null;
+  }
+
+  /** New config: listeners follow it, sessions stay; removed apps refuse new sessions. */
+  async reload(config: NginxConfig): Promise<void> {
+    this.#config = config;
+    await this.#syncListeners();
+  }
+
+  /** Graceful: players and publishers are told, sinks stopped, sockets flushed; then forced after timeoutMs. */
+  async quit(timeoutMs: number): Promise<void> {
+    this.#closing = true;
+    for (const l of this.#listeners.values()) l.server.close();
+    this.#listeners.clear();
+    this.engine.endAll("quit");
+    for (const c of this.#conns) c.goodbye();
+    const deadline = Date.now() + timeoutMs;
+    while (this.#conns.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    this.stop();
+  }
+
+  /** Immediate: every socket destroyed, sinks stopped. */
+  stop(): void {
+    this.#closing = true;
+    if (this.#tick) clearInterval(this.#tick);
+    this.#tick = null;
+    for (const l of this.#listeners.values()) l.server.close();
+    this.#listeners.clear();
+    this.engine.endAll("quit");
+    this.#batcher.stop();
+    for (const c of [...this.#conns]) {
+      c.close("server stop", false);
+      c.socket.destroy();
+    }
+  }
+
+  stats(): StreamStats[] {
+    return this.engine.stats();
+  }
+
+  connections(): ConnectionStats[] {
+    const now = Date.now();
+    return [...this.#conns].map((c) => c.stats(now));
+  }
+}
