@@ -61,7 +61,7 @@ test("rtmp: server and application defaults as nginx-rtmp, ours as documented", 
       a.publishReplace,
       a.gopCacheSize,
     ],
-    [false, true, false, "sequential", true, false, 8 * 1024 * 1024],
+    [false, true, true, "sequential", true, false, 8 * 1024 * 1024],
   );
   assert.deepEqual(
     [a.recordSuffix, a.recordUnique, a.recordAppend, a.dropIdlePublisher],

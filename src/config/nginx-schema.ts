@@ -161,7 +161,7 @@ function resolveApplication(a: NgxScope, prefix: string): RtmpApplicationConfig 
     hlsMaxFragment: a.inherited<number>("hls_max_fragment") ?? hlsFragment * 10,
     hlsNested: a.inherited<boolean>("hls_nested") ?? false,
     hlsCleanup: a.inherited<boolean>("hls_cleanup") ?? true,
-    hlsContinuous: a.inherited<boolean>("hls_continuous") ?? false,
+    hlsContinuous: a.inherited<boolean>("hls_continuous") ?? true,
     hlsFragmentNaming:
       a.inherited<RtmpApplicationConfig["hlsFragmentNaming"]>("hls_fragment_naming") ?? "sequential",
     hlsEndlist: a.inherited<boolean>("hls_endlist") ?? true,

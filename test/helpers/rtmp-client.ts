@@ -38,7 +38,7 @@ export function rtmpApp(name: string, over: Partial<RtmpApplicationConfig> = {})
     hlsMaxFragment: 50000,
     hlsNested: false,
     hlsCleanup: true,
-    hlsContinuous: false,
+    hlsContinuous: true,
     hlsFragmentNaming: "sequential",
     hlsEndlist: true,
     access: [],
