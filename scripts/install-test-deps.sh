@@ -5,7 +5,7 @@
 # network tools for the namespace tests. Needs root (apt-get).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-pkgs=(ffmpeg rtmpdump keepalived chromium tshark nginx libnginx-mod-rtmp wrk iproute2 iputils-ping curl arping procps)
+pkgs=(g++ make python3 ffmpeg rtmpdump keepalived chromium tshark nginx libnginx-mod-rtmp wrk iproute2 iputils-ping curl arping procps)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
