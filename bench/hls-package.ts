@@ -25,6 +25,8 @@ import { HlsService } from "../src/server/hls/hls-service.js";
 import { memoryLogger } from "../src/util/logger.js";
 import { freePort, sleep } from "../test/helpers/env.js";
 import { makeMedia } from "../test/helpers/media.js";
+import { rtmpApp } from "../test/helpers/rtmp-config.js";
+import { cpuSeconds, median } from "./lib/proc-stat.js";
 
 const argv = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -37,7 +39,6 @@ const CLIENT_CORE = arg("client-core", "0");
 const RUNS = Number(arg("runs", "5"));
 /** The file is packaged this many times back to back (timestamps running on) per run. */
 const LOOPS = Number(arg("loops", "5"));
-const CLK_TCK = 100;
 
 const children = new Set<ChildProcess>();
 process.on("exit", () => {
@@ -51,42 +52,15 @@ process.on("exit", () => {
 });
 
 function hlsApp(hlsPath: string): RtmpApplicationConfig {
-  return {
-    name: "live",
-    live: true,
-    record: [],
-    recordPath: null,
-    recordSuffix: ".flv",
-    recordUnique: false,
-    recordAppend: false,
-    recordMaxSize: null,
-    recordMaxFrames: null,
-    recordInterval: null,
+  return rtmpApp("live", {
     hls: true,
     hlsPath,
     hlsFragment: 3000,
     hlsPlaylistLength: 60000,
     hlsMaxFragment: 30000,
-    hlsNested: false,
-    hlsCleanup: true,
-    hlsContinuous: true,
-    hlsFragmentNaming: "sequential",
-    hlsEndlist: true,
-    access: [],
-    dropIdlePublisher: null,
-    publishReplace: false,
-    gopCacheSize: 8 << 20,
     pos: { file: "bench", line: 1 },
-  };
+  });
 }
-
-function cpuOf(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
-  return (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function onairRun(flv: Buffer, dir: string): Promise<{ cpu: number; segments: number }> {
   rmSync(dir, { recursive: true, force: true });
@@ -143,7 +117,7 @@ rtmp {
   const nginx = spawn("taskset", ["-c", SERVER_CORE, "nginx", "-p", dir, "-c", conf], { stdio: "ignore" });
   children.add(nginx);
   await sleep(300);
-  const c0 = cpuOf(nginx.pid!);
+  const c0 = cpuSeconds(nginx.pid!);
   const ff = spawn(
     "taskset",
     [
@@ -168,7 +142,7 @@ rtmp {
   children.add(ff);
   await new Promise((r) => ff.on("exit", r));
   await sleep(500); // let nginx finish the stream
-  const cpu = cpuOf(nginx.pid!) - c0;
+  const cpu = cpuSeconds(nginx.pid!) - c0;
   nginx.kill("SIGKILL");
   await new Promise((r) => nginx.on("exit", r));
   let segments = 0;

@@ -14,19 +14,11 @@
  * on what else runs on the machine.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import {
-  chmodSync,
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { median, treeCpuSeconds } from "./lib/proc-stat.js";
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -122,31 +114,6 @@ interface WrkResult {
   cpuUs: number;
 }
 
-const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-
-/** User + system CPU seconds of `pid` and all its descendants (nginx: master + worker). */
-function treeCpuSeconds(pid: number): number {
-  const stats = new Map<number, { ppid: number; ticks: number }>();
-  for (const e of readdirSync("/proc")) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const st = readFileSync(`/proc/${e}/stat`, "utf8");
-      const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
-      stats.set(Number(e), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
-    } catch {
-      /* gone */
-    }
-  }
-  let ticks = 0;
-  const todo = [pid];
-  while (todo.length) {
-    const p = todo.pop()!;
-    ticks += stats.get(p)?.ticks ?? 0;
-    for (const [child, v] of stats) if (v.ppid === p) todo.push(child);
-  }
-  return ticks / CLK_TCK;
-}
-
 function toMs(v: string): number {
   const n = Number.parseFloat(v);
   return v.endsWith("us") ? n / 1000 : v.endsWith("ms") ? n : n * 1000;
@@ -191,11 +158,6 @@ async function run(label: string, start: () => ChildProcess, port: number): Prom
     await new Promise((r) => setTimeout(r, 300));
     if (child.exitCode === null) child.kill("SIGKILL");
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 async function main() {

@@ -4,48 +4,11 @@
  * dist is missing or older than the sources), as a user runs it.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { runOnair as onair } from "./helpers/cli.js";
 import { projectRoot, tempDir } from "./helpers/env.js";
-
-/** argv prefix running the CLI: the compiled one when it is up to date, else the sources via tsx. */
-function cliArgs(): string[] {
-  const dist = join(projectRoot, "dist/cli/main.js");
-  if (existsSync(dist) && newestSource(join(projectRoot, "src")) <= statSync(dist).mtimeMs) return [dist];
-  return ["--import", "tsx", join(projectRoot, "src/cli/main.ts")];
-}
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith(".ts") && !e.name.endsWith(".test.ts"))
-      newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-const CLI = cliArgs();
-
-function onair(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [...CLI, ...args], {
-    cwd: projectRoot,
-    encoding: "utf8",
-    timeout: 30_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const fixtures = join(projectRoot, "test/fixtures/config");
 

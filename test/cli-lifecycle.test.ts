@@ -8,30 +8,13 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
-import { freePort, type Proc, projectRoot, startProcess, tempDir, waitFor } from "./helpers/env.js";
+import { onairStarted, runOnair, startOnair } from "./helpers/cli.js";
+import { freePort, type Proc, tempDir, waitFor } from "./helpers/env.js";
+import { ffmpegPlay, ffmpegPublish } from "./helpers/ffmpeg.js";
 import { makeMedia } from "./helpers/media.js";
-
-function cliArgs(): string[] {
-  const dist = join(projectRoot, "dist/cli/main.js");
-  if (existsSync(dist) && newestSource(join(projectRoot, "src")) <= statSync(dist).mtimeMs) return [dist];
-  return ["--import", "tsx", join(projectRoot, "src/cli/main.ts")];
-}
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith(".ts") && !e.name.endsWith(".test.ts"))
-      newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-const CLI = cliArgs();
 
 interface Setup {
   dir: string;
@@ -63,54 +46,16 @@ async function setup(t: TestContext): Promise<Setup> {
   return s;
 }
 
-function startOnair(t: TestContext, s: Setup): Proc {
-  return startProcess(t, process.execPath, [...CLI, "-c", s.conf, "-p", s.dir], { cwd: projectRoot });
-}
-
-async function started(s: Setup, p: Proc): Promise<void> {
-  await waitFor(
-    () => {
-      if (p.child.exitCode !== null) throw new Error(`onair exited: ${p.stderr()}`);
-      return (
-        existsSync(s.errorLog) && readFileSync(s.errorLog, "utf8").includes(`started (pid ${p.child.pid})`)
-      );
-    },
-    15_000,
-    "onair to start",
-  );
+function startServer(t: TestContext, s: Setup): Proc {
+  return startOnair(t, ["-c", s.conf, "-p", s.dir]);
 }
 
 function publish(t: TestContext, s: Setup, media: string): Proc {
-  const url = `rtmp://127.0.0.1:${s.rtmpPort}/live/test`;
-  return startProcess(t, "ffmpeg", [
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-re",
-    "-i",
-    media,
-    "-c",
-    "copy",
-    "-f",
-    "flv",
-    url,
-  ]);
+  return ffmpegPublish(t, media, `rtmp://127.0.0.1:${s.rtmpPort}/live/test`);
 }
 
 function play(t: TestContext, s: Setup): Proc {
-  const url = `rtmp://127.0.0.1:${s.rtmpPort}/live/test`;
-  return startProcess(t, "ffmpeg", [
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-i",
-    url,
-    "-c",
-    "copy",
-    "-f",
-    "null",
-    "-",
-  ]);
+  return ffmpegPlay(t, `rtmp://127.0.0.1:${s.rtmpPort}/live/test`, "-");
 }
 
 function playlistPath(s: Setup): string {
@@ -153,17 +98,14 @@ function assertConsistent(s: Setup): string[] {
 
 test("-s quit with a publisher and a player: EXT-X-ENDLIST, exit within the timeout, last segment decodes", async (t) => {
   const s = await setup(t);
-  const p = startOnair(t, s);
-  await started(s, p);
+  const p = startServer(t, s);
+  await onairStarted(p, s.errorLog);
   const pub = publish(t, s, makeMedia({ seconds: 30, gop: 1 }));
   const player = play(t, s);
   await segmentsListed(s, 3);
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [...CLI, "-c", s.conf, "-p", s.dir, "-s", "quit"], {
-    cwd: projectRoot,
-    encoding: "utf8",
-  });
-  assert.equal(r.status, 0, r.stderr);
+  const r = runOnair("-c", s.conf, "-p", s.dir, "-s", "quit");
+  assert.equal(r.code, 0, r.stderr);
   const code = await p.exited;
   const took = Date.now() - t0;
   assert.equal(code, 0, p.stderr());
@@ -189,8 +131,8 @@ test("-s quit with a publisher and a player: EXT-X-ENDLIST, exit within the time
 test("stop (SIGTERM) mid-stream leaves consistent files; a restart continues the stream", async (t) => {
   const s = await setup(t);
   const media = makeMedia({ seconds: 30, gop: 1 });
-  let p = startOnair(t, s);
-  await started(s, p);
+  let p = startServer(t, s);
+  await onairStarted(p, s.errorLog);
   let pub = publish(t, s, media);
   await segmentsListed(s, 3);
   p.kill("SIGTERM");
@@ -198,8 +140,8 @@ test("stop (SIGTERM) mid-stream leaves consistent files; a restart continues the
   const before = assertConsistent(s);
   pub.kill("SIGKILL");
   await pub.exited;
-  p = startOnair(t, s);
-  await started(s, p);
+  p = startServer(t, s);
+  await onairStarted(p, s.errorLog);
   pub = publish(t, s, media);
   await waitFor(
     () => {

@@ -6,49 +6,13 @@
  * is skipped when they are taken).
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
-import { freePort, type Proc, projectRoot, startProcess, tempDir, waitFor } from "./helpers/env.js";
-
-function cliArgs(): string[] {
-  const dist = join(projectRoot, "dist/cli/main.js");
-  if (existsSync(dist) && newestSource(join(projectRoot, "src")) <= statSync(dist).mtimeMs) return [dist];
-  return ["--import", "tsx", join(projectRoot, "src/cli/main.ts")];
-}
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith(".ts") && !e.name.endsWith(".test.ts"))
-      newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-const CLI = cliArgs();
-
-function onair(...args: string[]): { code: number | null; stderr: string } {
-  const r = spawnSync(process.execPath, [...CLI, ...args], {
-    cwd: projectRoot,
-    encoding: "utf8",
-    timeout: 30_000,
-  });
-  return { code: r.status, stderr: r.stderr };
-}
+import { runOnair as onair, onairStarted, readLog, startOnair } from "./helpers/cli.js";
+import { freePort, type Proc, tempDir, waitFor } from "./helpers/env.js";
 
 interface Instance {
   dir: string;
@@ -90,24 +54,15 @@ function writeConf(i: Instance, extra = ""): void {
 }
 
 function start(t: TestContext, i: Instance, ...args: string[]): Proc {
-  return startProcess(t, process.execPath, [...CLI, "-p", i.dir, "-c", i.conf, ...args], {
-    cwd: projectRoot,
-  });
+  return startOnair(t, ["-p", i.dir, "-c", i.conf, ...args]);
 }
 
 function logText(i: Instance): string {
-  return existsSync(i.errorLog) ? readFileSync(i.errorLog, "utf8") : "";
+  return readLog(i.errorLog);
 }
 
-async function started(i: Instance, p: Proc): Promise<void> {
-  await waitFor(
-    () => {
-      if (p.child.exitCode !== null) throw new Error(`onair exited: ${p.stderr()}`);
-      return logText(i).includes(`started (pid ${p.child.pid})`);
-    },
-    15_000,
-    "onair to start",
-  );
+function started(i: Instance, p: Proc): Promise<void> {
+  return onairStarted(p, i.errorLog);
 }
 
 /** GET on the HTTP port; resolves with the status code. */
@@ -270,9 +225,7 @@ for (const sig of ["SIGTERM", "SIGINT"] as const) {
       httpPort: 8080,
     };
     // no -c: conf/onair.conf; -g raises the log level so "started" is logged
-    const p = startProcess(t, process.execPath, [...CLI, "-p", dir, "-g", "error_log logs/error.log info;"], {
-      cwd: projectRoot,
-    });
+    const p = startOnair(t, ["-p", dir, "-g", "error_log logs/error.log info;"]);
     await started(i, p);
     assert.ok(statSync(join(dir, "data", "hls")).isDirectory(), "data/hls created under the prefix");
     assert.equal(await httpGet(8080, "/hls/none.m3u8"), 404);

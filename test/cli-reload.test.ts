@@ -8,31 +8,15 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
-import { freePort, type Proc, projectRoot, sleep, startProcess, tempDir, waitFor } from "./helpers/env.js";
+import { type CliResult, onairStarted, readLog, runOnair, startOnair } from "./helpers/cli.js";
+import { freePort, type Proc, sleep, startProcess, tempDir, waitFor } from "./helpers/env.js";
+import { ffmpegPlay, ffmpegPublish } from "./helpers/ffmpeg.js";
 import { makeMedia } from "./helpers/media.js";
 
-function cliArgs(): string[] {
-  const dist = join(projectRoot, "dist/cli/main.js");
-  if (existsSync(dist) && newestSource(join(projectRoot, "src")) <= statSync(dist).mtimeMs) return [dist];
-  return ["--import", "tsx", join(projectRoot, "src/cli/main.ts")];
-}
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith(".ts") && !e.name.endsWith(".test.ts"))
-      newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-const CLI = cliArgs();
 const FPS = 25;
 
 interface Setup {
@@ -54,16 +38,12 @@ function writeConf(s: Setup, extraApp = ""): void {
   );
 }
 
-function onair(s: Setup, ...args: string[]): { code: number | null; stderr: string } {
-  const r = spawnSync(process.execPath, [...CLI, "-c", s.conf, "-p", s.dir, ...args], {
-    cwd: projectRoot,
-    encoding: "utf8",
-  });
-  return { code: r.status, stderr: r.stderr };
+function onair(s: Setup, ...args: string[]): CliResult {
+  return runOnair("-c", s.conf, "-p", s.dir, ...args);
 }
 
 function log(s: Setup): string {
-  return existsSync(s.errorLog) ? readFileSync(s.errorLog, "utf8") : "";
+  return readLog(s.errorLog);
 }
 
 function get(port: number, path: string): Promise<{ status: number; body: string }> {
@@ -134,16 +114,9 @@ function alive(p: Proc): boolean {
   return p.child.exitCode === null && p.child.signalCode === null;
 }
 
-async function startOnair(t: TestContext, s: Setup): Promise<Proc> {
-  const p = startProcess(t, process.execPath, [...CLI, "-c", s.conf, "-p", s.dir], { cwd: projectRoot });
-  await waitFor(
-    () => {
-      if (!alive(p)) throw new Error(`onair exited: ${p.stderr()}`);
-      return log(s).includes(`started (pid ${p.child.pid})`);
-    },
-    15_000,
-    "onair to start",
-  );
+async function startServer(t: TestContext, s: Setup): Promise<Proc> {
+  const p = startOnair(t, ["-c", s.conf, "-p", s.dir]);
+  await onairStarted(p, s.errorLog);
   return p;
 }
 
@@ -157,15 +130,14 @@ test("reload under traffic: no reconnect, no gap, no 404, a new application serv
     httpPort: await freePort(),
   };
   writeConf(s);
-  const server = await startOnair(t, s);
+  const server = await startServer(t, s);
   const url = `rtmp://127.0.0.1:${s.rtmpPort}/live/test`;
   const media = makeMedia({ seconds: 30, gop: 1, fps: FPS });
-  const q = ["-hide_banner", "-loglevel", "error"];
-  const pub = startProcess(t, "ffmpeg", [...q, "-re", "-i", media, "-c", "copy", "-f", "flv", url]);
+  const pub = ffmpegPublish(t, media, url);
   await waitFor(() => log(s).includes("publish live/test"), 10_000, "the publisher");
   const out1 = join(dir, "player1.flv");
   const out2 = join(dir, "player2.flv");
-  const player1 = startProcess(t, "ffmpeg", [...q, "-i", url, "-c", "copy", "-f", "flv", out1]);
+  const player1 = ffmpegPlay(t, url, out1);
   const player2 = startProcess(t, "rtmpdump", ["-q", "-v", "-r", url, "-o", out2]);
   const poller = hlsPoller(s.httpPort, "/hls/live/test.m3u8");
   await waitFor(
@@ -180,19 +152,7 @@ test("reload under traffic: no reconnect, no gap, no 404, a new application serv
   assert.equal(r.code, 0, r.stderr);
   await waitFor(() => log(s).includes("configuration reloaded"), 10_000, "the reload");
   const url2 = `rtmp://127.0.0.1:${s.rtmpPort}/live2/other`;
-  const pub2 = startProcess(t, "ffmpeg", [
-    ...q,
-    "-re",
-    "-i",
-    media,
-    "-t",
-    "4",
-    "-c",
-    "copy",
-    "-f",
-    "flv",
-    url2,
-  ]);
+  const pub2 = ffmpegPublish(t, media, url2, { output: ["-t", "4"] });
   await waitFor(() => log(s).includes("publish live2/other"), 10_000, "a publisher on the new application");
   await waitFor(
     async () => (await get(s.httpPort, "/hls/live2/other.m3u8")).status === 200,

@@ -6,29 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
+import { CLI, startOnair } from "./helpers/cli.js";
 import { projectRoot, startProcess, tempDir, waitFor } from "./helpers/env.js";
 
-function cliArgs(): string[] {
-  const dist = join(projectRoot, "dist/cli/main.js");
-  if (existsSync(dist) && newestSource(join(projectRoot, "src")) <= statSync(dist).mtimeMs) return [dist];
-  return ["--import", "tsx", join(projectRoot, "src/cli/main.ts")];
-}
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith(".ts") && !e.name.endsWith(".test.ts"))
-      newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-const CLI = cliArgs();
 const isRoot = process.getuid?.() === 0;
 
 function ip(...args: string[]): string {
@@ -94,7 +77,7 @@ test("onair vrrp on a missing interface fails in one line, exit 1", async (t) =>
   const conf = join(tempDir(t), "keepalived.conf");
   const guide = readFileSync(join(projectRoot, "test/fixtures/config/guide-keepalived-master.conf"), "utf8");
   writeFileSync(conf, guide.replace("ens33", "nosuchif9"));
-  const p = startProcess(t, process.execPath, [...CLI, "vrrp", "-f", conf], { cwd: projectRoot });
+  const p = startOnair(t, ["vrrp", "-f", conf]);
   const code = await p.exited;
   assert.equal(code, 1);
   const lines = p.stderr().trimEnd().split("\n");

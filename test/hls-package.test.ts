@@ -17,36 +17,18 @@ import { HlsService } from "../src/server/hls/hls-service.js";
 import { memoryLogger } from "../src/util/logger.js";
 import { tempDir } from "./helpers/env.js";
 import { type MediaSpec, makeMedia } from "./helpers/media.js";
+import { rtmpApp } from "./helpers/rtmp-config.js";
 
 function hlsApp(hlsPath: string, over: Partial<RtmpApplicationConfig> = {}): RtmpApplicationConfig {
-  return {
-    name: "live",
-    live: true,
-    record: [],
-    recordPath: null,
-    recordSuffix: ".flv",
-    recordUnique: false,
-    recordAppend: false,
-    recordMaxSize: null,
-    recordMaxFrames: null,
-    recordInterval: null,
+  return rtmpApp("live", {
     hls: true,
     hlsPath,
     hlsFragment: 3000,
     hlsPlaylistLength: 20000,
     hlsMaxFragment: 30000,
-    hlsNested: false,
-    hlsCleanup: true,
-    hlsContinuous: true,
-    hlsFragmentNaming: "sequential",
-    hlsEndlist: true,
-    access: [],
-    dropIdlePublisher: null,
-    publishReplace: false,
-    gopCacheSize: 8 << 20,
     pos: { file: "test", line: 1 },
     ...over,
-  };
+  });
 }
 
 /** Feeds a whole FLV file; after each message, snapshots the playlist when it changed. */

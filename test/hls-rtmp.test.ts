@@ -15,23 +15,10 @@ import type { MediaSink } from "../src/engine/media-sink.js";
 import { parseMediaPlaylist } from "../src/protocol/hls/media-playlist.js";
 import { HlsService } from "../src/server/hls/hls-service.js";
 import { memoryLogger } from "../src/util/logger.js";
-import { startProcess, tempDir, waitFor } from "./helpers/env.js";
+import { tempDir, waitFor } from "./helpers/env.js";
+import { ffmpegPublish } from "./helpers/ffmpeg.js";
 import { makeMedia } from "./helpers/media.js";
 import { rtmpApp, startRtmpServer } from "./helpers/rtmp-client.js";
-
-const publish = (media: string, url: string) => [
-  "-hide_banner",
-  "-loglevel",
-  "error",
-  "-re",
-  "-i",
-  media,
-  "-c",
-  "copy",
-  "-f",
-  "flv",
-  url,
-];
 
 /** Wires HlsService into the server and notes when each stream's first video keyframe (or first audio frame) arrived. */
 function wire(hls: HlsService, firstFrameAt: Map<string, number>) {
@@ -77,7 +64,7 @@ test("ffmpeg → RTMP → HLS: first playlist within hls_fragment + 1 s, clean s
   const srv = await startRtmpServer(t, { apps: [hlsAppFor(dir)], sinks: wire(hls, firstAt) });
   const media = makeMedia({ seconds: 8, gop: 1 });
   const playlist = join(dir, "cam.m3u8");
-  const ff = startProcess(t, "ffmpeg", publish(media, srv.url("live/cam")));
+  const ff = ffmpegPublish(t, media, srv.url("live/cam"));
   await waitFor(() => firstAt.has("cam"), 10_000, "first keyframe");
   await waitFor(() => existsSync(playlist), 5_000, "first playlist on disk", 10);
   const delay = performance.now() - firstAt.get("cam")!;
@@ -91,7 +78,7 @@ test("ffmpeg → RTMP → HLS: first playlist within hls_fragment + 1 s, clean s
   assert.ok(Math.abs(total - 8) < 0.2, `${total} s packaged of 8 s`);
   for (const s of first.segments) assert.equal(probeErrors(join(dir, s.uri)), "", s.uri);
   // the same publisher comes back
-  const ff2 = startProcess(t, "ffmpeg", publish(media, srv.url("live/cam")));
+  const ff2 = ffmpegPublish(t, media, srv.url("live/cam"));
   assert.equal(await ff2.exited, 0, ff2.stderr());
   await waitFor(() => parseMediaPlaylist(readFileSync(playlist, "utf8"))?.endList, 5_000, "second ENDLIST");
   await hls.idle();
@@ -113,16 +100,8 @@ test("ffmpeg → RTMP → HLS: audio-only and video-only publishers, at the same
     apps: [hlsAppFor(dir, { hlsNested: true })],
     sinks: wire(hls, firstAt),
   });
-  const a = startProcess(
-    t,
-    "ffmpeg",
-    publish(makeMedia({ seconds: 6, video: false }), srv.url("live/radio")),
-  );
-  const v = startProcess(
-    t,
-    "ffmpeg",
-    publish(makeMedia({ seconds: 6, gop: 2, audio: false }), srv.url("live/mute")),
-  );
+  const a = ffmpegPublish(t, makeMedia({ seconds: 6, video: false }), srv.url("live/radio"));
+  const v = ffmpegPublish(t, makeMedia({ seconds: 6, gop: 2, audio: false }), srv.url("live/mute"));
   assert.equal(await a.exited, 0, a.stderr());
   assert.equal(await v.exited, 0, v.stderr());
   for (const name of ["radio", "mute"]) {

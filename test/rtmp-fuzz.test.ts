@@ -14,6 +14,7 @@ import fc from "fast-check";
 import { encodeAmf0 } from "../src/protocol/amf/index.js";
 import { encodeChunks } from "../src/protocol/rtmp/chunk-encoder.js";
 import { freePort, sleep, startProcess, tempDir, waitFor } from "./helpers/env.js";
+import { ffmpegPublish } from "./helpers/ffmpeg.js";
 import { readFlvTags } from "./helpers/flv-probe.js";
 import { makeMedia } from "./helpers/media.js";
 import { publishSynthetic, RawRtmpClient, startRtmpServer } from "./helpers/rtmp-client.js";
@@ -64,18 +65,7 @@ async function captureFfmpegSession(t: Parameters<typeof tempDir>[0], serverPort
   });
   await new Promise<void>((r) => proxy.listen(proxyPort, "127.0.0.1", () => r()));
   t.after(() => proxy.close());
-  const ff = startProcess(t, "ffmpeg", [
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-i",
-    media,
-    "-c",
-    "copy",
-    "-f",
-    "flv",
-    `rtmp://127.0.0.1:${proxyPort}/live/capture`,
-  ]);
+  const ff = ffmpegPublish(t, media, `rtmp://127.0.0.1:${proxyPort}/live/capture`, { realtime: false });
   assert.equal(await ff.exited, 0, ff.stderr());
   return Buffer.concat(chunks);
 }

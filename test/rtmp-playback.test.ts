@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { sleep, startProcess, tempDir, waitFor } from "./helpers/env.js";
+import { ffmpegPublish } from "./helpers/ffmpeg.js";
 import { matchSpan, probeCodecs, probePackets } from "./helpers/flv-probe.js";
 import { makeMedia } from "./helpers/media.js";
 import { startRtmpServer } from "./helpers/rtmp-client.js";
@@ -17,19 +18,7 @@ test("ffmpeg publishes; ffmpeg and rtmpdump play from the start and mid-stream",
   const media = makeMedia({ seconds: 12, gop: 2 });
   const srv = await startRtmpServer(t);
   const url = srv.url("live/test");
-  const pub = startProcess(t, "ffmpeg", [
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-re",
-    "-i",
-    media,
-    "-c",
-    "copy",
-    "-f",
-    "flv",
-    url,
-  ]);
+  const pub = ffmpegPublish(t, media, url);
   await waitFor(() => srv.server.stats().find((s) => s.publishing && s.bytesIn > 0), 10_000, "publisher");
   const play = (name: string, tool: "ffmpeg" | "rtmpdump") => {
     const out = join(dir, `${name}.flv`);

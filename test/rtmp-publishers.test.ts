@@ -9,23 +9,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { sleep, startProcess, tempDir, waitFor } from "./helpers/env.js";
+import { ffmpegPublish } from "./helpers/ffmpeg.js";
 import { probePackets, readFlvTags } from "./helpers/flv-probe.js";
 import { makeMedia } from "./helpers/media.js";
 import { RawRtmpClient, rtmpApp, startRtmpServer } from "./helpers/rtmp-client.js";
-
-const ffPublish = (media: string, url: string) => [
-  "-hide_banner",
-  "-loglevel",
-  "error",
-  "-re",
-  "-i",
-  media,
-  "-c",
-  "copy",
-  "-f",
-  "flv",
-  url,
-];
 
 function resolution(file: string): string {
   const r = probePackets(file);
@@ -43,8 +30,8 @@ test("two publishers on two names are isolated; a busy name gives BadName", asyn
   const big = makeMedia({ seconds: 8, size: "640x360" });
   const small = makeMedia({ seconds: 8, size: "320x240", bitrate: "500k" });
   const srv = await startRtmpServer(t);
-  const pa = startProcess(t, "ffmpeg", ffPublish(big, srv.url("live/a")));
-  const pb = startProcess(t, "ffmpeg", ffPublish(small, srv.url("live/b")));
+  const pa = ffmpegPublish(t, big, srv.url("live/a"));
+  const pb = ffmpegPublish(t, small, srv.url("live/b"));
   await waitFor(
     () => srv.server.stats().filter((s) => s.publishing && s.bytesIn > 0).length === 2,
     10_000,
@@ -55,7 +42,7 @@ test("two publishers on two names are isolated; a busy name gives BadName", asyn
   const ra = startProcess(t, "rtmpdump", ["-q", "-r", srv.url("live/a"), "-o", outA]);
   const rb = startProcess(t, "rtmpdump", ["-q", "-r", srv.url("live/b"), "-o", outB]);
   // A second publisher on "a" is refused with BadName while the first goes on.
-  const dup = startProcess(t, "ffmpeg", ffPublish(small, srv.url("live/a")));
+  const dup = ffmpegPublish(t, small, srv.url("live/a"));
   const dupCode = await Promise.race([dup.exited, sleep(8000).then(() => "timeout")]);
   assert.notEqual(dupCode, 0);
   assert.notEqual(dupCode, "timeout", "the refused publisher gives up");
@@ -84,13 +71,13 @@ test("publish_replace: a reconnecting encoder takes over at once; players keep p
   const first = makeMedia({ seconds: 20, size: "640x360" });
   const second = makeMedia({ seconds: 8, size: "320x240", bitrate: "500k" });
   const srv = await startRtmpServer(t, { apps: [rtmpApp("live", { publishReplace: true })] });
-  const p1 = startProcess(t, "ffmpeg", ffPublish(first, srv.url("live/x")));
+  const p1 = ffmpegPublish(t, first, srv.url("live/x"));
   await waitFor(() => srv.server.stats().find((s) => s.publishing && s.bytesIn > 0), 10_000, "publisher");
   const out = join(dir, "x.flv");
   const player = startProcess(t, "rtmpdump", ["-q", "-r", srv.url("live/x"), "-o", out]);
   await sleep(3000);
   const t0 = Date.now();
-  const p2 = startProcess(t, "ffmpeg", ffPublish(second, srv.url("live/x")));
+  const p2 = ffmpegPublish(t, second, srv.url("live/x"));
   await waitFor(() => srv.server.stats().find((s) => s.width === 320), 5000, "the new publisher's stream");
   const code1 = await Promise.race([p1.exited, sleep(5000).then(() => "timeout")]);
   assert.notEqual(code1, "timeout", "the replaced publisher was disconnected");

@@ -11,7 +11,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import { type Proc, sleep, startProcess, tempDir, waitFor } from "./helpers/env.js";
-import { createLab, holders, type Lab, waitHolder } from "./helpers/netns.js";
+import { createLab, holders, keepalivedArgs, type Lab, waitHolder } from "./helpers/netns.js";
 import {
   guideCheckConfig,
   startHealthNode,
@@ -44,22 +44,7 @@ function startNode(t: TestContext, kind: Kind, ns: string, conf: string, dir: st
   if (kind === "onair") return startHealthNode(t, ns, conf);
   const pid = join(dir, `${name}-keepalived.pid`);
   const vrrpPid = join(dir, `${name}-vrrp.pid`);
-  const p = startProcess(t, "ip", [
-    "netns",
-    "exec",
-    ns,
-    "keepalived",
-    "-n",
-    "-l",
-    "-D",
-    "-P",
-    "-f",
-    conf,
-    "-p",
-    pid,
-    "-r",
-    vrrpPid,
-  ]);
+  const p = startProcess(t, "ip", keepalivedArgs(ns, conf, dir, name));
   // keepalived's VRRP child is not ours: make sure it is gone too, by its PID file.
   t.after(async () => {
     for (const f of [vrrpPid, pid]) {

@@ -1,22 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
+import { configErrorMessage as problem } from "../../test/helpers/config-errors.js";
 import { parseConfigText } from "./block-parser.js";
 import { ConfigError } from "./config-error.js";
 import { type LexMode, MAX_TOKEN_LENGTH, type Token, tokenize, unescapeNginx } from "./lexer.js";
 
 const F = "/etc/onair/test.conf";
 const brief = (ts: Token[]) => ts.map((t) => `${t.line}:${t.kind === "word" ? t.value : t.kind}`);
-
-function problem(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof ConfigError);
-    return e.message;
-  }
-  return "(none)";
-}
 
 test("nginx mode: words, separators, comments and exact lines", () => {
   const text = "# head\nworker_processes  auto;\nevents {\n  worker_connections 1024; # c\n}\n";

@@ -1,12 +1,12 @@
 /**
- * Helpers for the RTMP end-to-end suites: an NginxConfig builder (so tests do
- * not wait on the config loader), an in-process RtmpServer on a free port, and
+ * Helpers for the RTMP end-to-end suites: the NginxConfig builders of
+ * rtmp-config.ts (re-exported), an in-process RtmpServer on a free port, and
  * a tiny raw RTMP client (handshake, connect, createStream, play/publish) for
  * slow-reader and fuzz tests.
  */
 import { type Socket, connect as tcpConnect } from "node:net";
 import type { TestContext } from "node:test";
-import type { NginxConfig, RtmpApplicationConfig, RtmpServerConfig } from "../../src/config/types.js";
+import type { RtmpApplicationConfig, RtmpServerConfig } from "../../src/config/types.js";
 import type { MediaSink } from "../../src/engine/media-sink.js";
 import { encodeAmf0 } from "../../src/protocol/amf/index.js";
 import { ChunkDecoder } from "../../src/protocol/rtmp/chunk-decoder.js";
@@ -16,74 +16,9 @@ import type { RtmpMessage } from "../../src/protocol/rtmp/message.js";
 import { RtmpServer } from "../../src/server/rtmp/rtmp-server.js";
 import { type Logger, memoryLogger } from "../../src/util/logger.js";
 import { freePort, sleep } from "./env.js";
+import { rtmpConfig } from "./rtmp-config.js";
 
-const pos = { file: "test.conf", line: 1 };
-
-export function rtmpApp(name: string, over: Partial<RtmpApplicationConfig> = {}): RtmpApplicationConfig {
-  return {
-    name,
-    live: true,
-    record: [],
-    recordPath: null,
-    recordSuffix: ".flv",
-    recordUnique: false,
-    recordAppend: false,
-    recordMaxSize: null,
-    recordMaxFrames: null,
-    recordInterval: null,
-    hls: false,
-    hlsPath: null,
-    hlsFragment: 5000,
-    hlsPlaylistLength: 30000,
-    hlsMaxFragment: 50000,
-    hlsNested: false,
-    hlsCleanup: true,
-    hlsContinuous: true,
-    hlsFragmentNaming: "sequential",
-    hlsEndlist: true,
-    access: [],
-    dropIdlePublisher: null,
-    publishReplace: false,
-    gopCacheSize: 8 << 20,
-    pos,
-    ...over,
-  };
-}
-
-export function rtmpConfig(
-  port: number,
-  apps: RtmpApplicationConfig[] = [rtmpApp("live")],
-  over: Partial<RtmpServerConfig> = {},
-): NginxConfig {
-  return {
-    file: "/dev/null",
-    prefix: "/tmp",
-    workerProcesses: 1,
-    errorLog: [],
-    pid: "/tmp/onair-test.pid",
-    daemon: false,
-    masterProcess: false,
-    workerConnections: 1024,
-    http: null,
-    rtmp: {
-      pos,
-      servers: [
-        {
-          listen: [{ host: "127.0.0.1", port }],
-          chunkSize: 4096,
-          ping: 60_000,
-          pingTimeout: 30_000,
-          timeout: 60_000,
-          maxConnections: null,
-          maxMessage: 1 << 20,
-          applications: apps,
-          pos,
-          ...over,
-        },
-      ],
-    },
-  };
-}
+export { rtmpApp, rtmpConfig } from "./rtmp-config.js";
 
 export interface TestServer {
   server: RtmpServer;

@@ -11,6 +11,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
 import { freePort, startProcess, tempDir } from "../../../test/helpers/env.js";
+import { ffmpegPlay, ffmpegPublish } from "../../../test/helpers/ffmpeg.js";
 import { makeMedia } from "../../../test/helpers/media.js";
 import { ChunkDecoder } from "./chunk-decoder.js";
 import { encodeChunks } from "./chunk-encoder.js";
@@ -161,18 +162,7 @@ test("ffmpeg publishes to, and ffmpeg and rtmpdump play from, a server built on 
   const url = `rtmp://127.0.0.1:${s.port}/live/test`;
 
   const published = nextPublish(s);
-  const pub = startProcess(t, "ffmpeg", [
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-i",
-    src,
-    "-c",
-    "copy",
-    "-f",
-    "flv",
-    url,
-  ]);
+  const pub = ffmpegPublish(t, src, url, { realtime: false });
   assert.equal(await pub.exited, 0, pub.stderr());
   await published;
   assert.equal(s.digests[0], true, "ffmpeg sends a digest C1 (scheme 0)");
@@ -188,18 +178,7 @@ test("ffmpeg publishes to, and ffmpeg and rtmpdump play from, a server built on 
   assert.equal(video[0]!.payload[1], 0, "AVC sequence header first");
 
   const ffOut = join(dir, "ffmpeg.flv");
-  const ffPlay = startProcess(t, "ffmpeg", [
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-i",
-    url,
-    "-c",
-    "copy",
-    "-f",
-    "flv",
-    ffOut,
-  ]);
+  const ffPlay = ffmpegPlay(t, url, ffOut);
   assert.equal(await ffPlay.exited, 0, ffPlay.stderr());
   assert.deepEqual(probeFrames(ffOut), sourceFrames);
 
@@ -243,10 +222,7 @@ test("ffmpeg publishes to, and ffmpeg and rtmpdump play from, a server built on 
     (m.type === MessageType.Audio || m.type === MessageType.Video) && m.payload[1] === 1;
   const first = s.media.filter(coded);
   const published2 = nextPublish(s);
-  const pub2 = startProcess(t, "ffmpeg", [
-    ...["-hide_banner", "-loglevel", "error", "-i", src, "-c", "copy"],
-    ...["-output_ts_offset", "16776", "-f", "flv", `${url}2`],
-  ]);
+  const pub2 = ffmpegPublish(t, src, `${url}2`, { realtime: false, output: ["-output_ts_offset", "16776"] });
   assert.equal(await pub2.exited, 0, pub2.stderr());
   await published2;
   const second = s.media.filter(coded);
