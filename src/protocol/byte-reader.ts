@@ -3,11 +3,15 @@ import { OnairError } from "../util/errors.js";
 /** Thrown when a codec reads past the end of its input. */
 export class TruncatedError extends OnairError {
   constructor(offset: number, wanted: number, available: number) {
-    super("ONAIR_TRUNCATED", `truncated input: wanted ${wanted} bytes at offset ${offset}, ${available} left`, {
-      offset,
-      wanted,
-      available,
-    });
+    super(
+      "ONAIR_TRUNCATED",
+      `truncated input: wanted ${wanted} bytes at offset ${offset}, ${available} left`,
+      {
+        offset,
+        wanted,
+        available,
+      },
+    );
   }
 }
 
