@@ -19,6 +19,7 @@ import { HttpServer, type StreamSummary } from "./http/http-server.js";
 import { AccessLog } from "./log/access-log.js";
 import type { ErrorLog, ErrorLogTarget } from "./log/error-log.js";
 import { ensureDataFolders, toStartError } from "./process/start-error.js";
+import { RecordService } from "./record/record-service.js";
 import { RtmpServer, type StreamStats } from "./rtmp/rtmp-server.js";
 
 /** One long-running part of the server, driven by the composition root. */
@@ -107,10 +108,9 @@ export class StreamingServer {
     // a stable sink: the file behind it may change on reload (or be off)
     const accessLog = this.#accessSink;
     const hls = new HlsService({ log });
-    const sinks = (app: RtmpApplicationConfig, name: string): MediaSink[] => {
-      const sink = hls.sinkFor(app, name);
-      return sink ? [sink] : [];
-    };
+    const record = new RecordService({ log });
+    const sinks = (app: RtmpApplicationConfig, name: string): MediaSink[] =>
+      [hls.sinkFor(app, name), record.sinkFor(app, name)].filter((s): s is MediaSink => s !== null);
     const rtmp = new RtmpServer({ config, log, sinks });
     const streams = () => streamSummaries(this.#config, rtmp.stats());
     // Order: quit ends the RTMP sessions first (their HLS playlists get
@@ -123,6 +123,14 @@ export class StreamingServer {
         reload: async () => {}, // HLS settings are read per publish: they apply from the next stream
         quit: () => hls.quit(),
         stop: () => hls.idle(),
+      },
+      {
+        name: "record",
+        start: async () => {},
+        reload: async () => {}, // record settings are read per publish, like HLS
+        // closing a recording only patches its metadata and closes the file: quick for stop too
+        quit: () => record.quit(),
+        stop: () => record.quit(),
       },
       named("http", new HttpServer({ config, log, accessLog, overlay: hls.overlay, streams })),
     ];

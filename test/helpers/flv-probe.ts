@@ -30,7 +30,8 @@ export function probePackets(file: string): Pkt[] {
     .split("\n")
     .filter((l) => l.startsWith("video") || l.startsWith("audio"))
     .map((l) => {
-      const [type, dts, pts, size, flags] = l.split(",");
+      // ffprobe prints pts_time before dts_time whatever order -show_entries names them
+      const [type, pts, dts, size, flags] = l.split(",");
       return {
         type: type as "video" | "audio",
         dts: Math.round(Number(dts) * 1000),
