@@ -10,8 +10,15 @@
  * - preempt_delay starts at the first lower-priority advert and lasts while
  *   such adverts keep coming (keepalived's preempt_time);
  * - a master hearing a lower priority answers at once with its advert, and
- *   (issue 7) gratuitous ARPs, so the outcome of a partition heal is known on
- *   the wire at once;
+ *   (issue 7) gratuitous ARPs; a master yielding to a higher priority sends
+ *   one last advert at its own priority before it steps down (keepalived's
+ *   `higher_prio_send_advert`, always on in onair) and removes its VIPs in the
+ *   same step: whichever of two masters hears the other first when a partition
+ *   heals, the winner answers with its advert and ARPs at once;
+ * - the last priority and source heard from a peer are kept (`peerPriority`,
+ *   `peerAddress`) for status and the stuck-master warning: a master never
+ *   hears a lower-priority backup (backups are silent), so what a backup heard
+ *   is kept after it becomes master;
  * - FAULT: priority-0 advert if master, VIPs removed, silence until cleared.
  */
 import { effectivePriority, masterDownInterval, skewTime } from "./vrrp-timers.js";
@@ -34,7 +41,10 @@ export interface InstanceParams {
   garpMasterRefresh: number;
   /** Our primary (or unicast source) address, unsigned 32-bit: breaks equal-priority ties. */
   primaryAddress: number;
-  /** keepalived's higher_prio_send_advert: a master yielding to a higher priority sends one last advert. */
+  /**
+   * keepalived's higher_prio_send_advert. Accepted for compatibility; onair always sends the last
+   * advert when it yields (issue 7), so the value changes nothing.
+   */
   higherPrioSendAdvert?: boolean;
 }
 
@@ -52,6 +62,10 @@ export interface InstanceState {
   preemptAt: number;
   /** Source of the last accepted advert (unsigned 32-bit) or null. */
   masterAddress: number | null;
+  /** Last non-zero priority heard from a peer (any state), kept until another is heard; null = never. */
+  peerPriority: number | null;
+  /** Source of that advert (unsigned 32-bit) or null. */
+  peerAddress: number | null;
 }
 
 export type VrrpEvent =
@@ -87,6 +101,8 @@ export function initialInstanceState(p: InstanceParams): InstanceState {
     garpRefreshAt: null,
     preemptAt: 0,
     masterAddress: null,
+    peerPriority: null,
+    peerAddress: null,
   };
 }
 
@@ -113,6 +129,10 @@ export function step(p: InstanceParams, s: InstanceState, ev: VrrpEvent, now: nu
       if (s.state === "INIT") startUp(p, out, now);
       break;
     case "advert":
+      if (ev.priority > 0 && (s.state === "BACKUP" || s.state === "MASTER")) {
+        out.state.peerPriority = ev.priority;
+        out.state.peerAddress = ev.src >>> 0;
+      }
       if (out.state.state === "BACKUP") backupAdvert(p, out, ev, now);
       else if (out.state.state === "MASTER") masterAdvert(p, out, ev, now);
       break;
@@ -228,7 +248,10 @@ function masterAdvert(
   }
   const theyWin = ev.priority > mine || (ev.priority === mine && ev.src >>> 0 > p.primaryAddress >>> 0);
   if (theyWin) {
-    if (p.higherPrioSendAdvert) out.actions.push({ type: "send-advert", priority: mine });
+    // Issue 7: one last advert at our priority, so a winner that has not heard us yet (its advert
+    // reached us first when a partition healed) answers at once with its advert and gratuitous
+    // ARPs; then the VIPs go in the same step. keepalived does this only with higher_prio_send_advert.
+    out.actions.push({ type: "send-advert", priority: mine });
     leaveMaster(p, out, false);
     s.masterAddress = ev.src;
     clearTimers(s);

@@ -207,6 +207,9 @@ export class InstanceRuntime {
       fault: s.fault,
       source: this.src,
       master: s.masterAddress === null ? null : formatIpv4(s.masterAddress),
+      // Last peer heard (kept across states; a master hears no backup, so this is what it heard as BACKUP).
+      peerPriority: s.peerPriority,
+      peerAddress: s.peerAddress === null ? null : formatIpv4(s.peerAddress),
       vips: this.cfg.virtualIpaddress.map((v) => `${v.address}/${v.prefixLen}`),
     };
   }
