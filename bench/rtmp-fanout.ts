@@ -5,7 +5,13 @@
  * publishers and players to core 0. Figures per server and player count:
  * CPU seconds per delivered gigabit, RSS per player, players keeping up.
  *
- *   node --import tsx bench/rtmp-fanout.ts [--players 10,50,100,200] [--window 10] [--warmup 5]
+ *   node --import tsx bench/rtmp-fanout.ts [--players 10,50,100,200] [--window 10] [--warmup 5] [--prewarm 30]
+ *
+ * Before any measurement both servers ingest their publisher for `--prewarm`
+ * seconds (default 30), so onair's first round does not pay for compiling its
+ * ingest path, which a long-running server has long done. There is no warm-up
+ * round of players: both allocators keep what they freed, so RSS per player
+ * would then read as ~0 for nginx.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -22,6 +28,7 @@ const arg = (name: string, def: string) => {
 const COUNTS = arg("players", "10,50,100,200").split(",").map(Number);
 const WINDOW_S = Number(arg("window", "10"));
 const WARMUP_S = Number(arg("warmup", "5"));
+const PREWARM_S = Number(arg("prewarm", "30"));
 const SERVER_CORE = arg("server-core", "1");
 const CLIENT_CORE = arg("client-core", "0");
 const CLK_TCK = 100;
@@ -217,7 +224,7 @@ async function main(): Promise<void> {
     );
     pub.stderr?.on("data", (d) => process.stderr.write(`[publisher ${s.name}] ${d}`));
   }
-  await sleep(3000);
+  await sleep(PREWARM_S * 1000);
   const rows: Row[] = [];
   for (const n of COUNTS) {
     for (const s of servers) {
@@ -228,7 +235,7 @@ async function main(): Promise<void> {
   }
   const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : "-");
   console.log(
-    `\nRTMP fan-out, ~2.5 Mbit/s publisher, ${WINDOW_S} s window after ${WARMUP_S} s warm-up, server on core ${SERVER_CORE}\n`,
+    `\nRTMP fan-out, ~2.5 Mbit/s publisher, ${WINDOW_S} s window after ${WARMUP_S} s warm-up (publishers ${PREWARM_S} s before the first round), server on core ${SERVER_CORE}\n`,
   );
   console.log(
     "| players | server | CPU s / delivered Gbit | server CPU % | of which kernel | delivered Mbit/s | RSS / player (KiB) | players keeping up |",
