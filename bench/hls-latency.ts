@@ -39,6 +39,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { chromium } from "playwright-core";
 import { projectRoot, sleep } from "../test/helpers/env.js";
+import { publishArgs } from "../test/helpers/ffmpeg.js";
 import { makeMedia } from "../test/helpers/media.js";
 import {
   guideConf,
@@ -228,23 +229,9 @@ async function run(server: Server, ctx: Ctx, media: string, round: number): Prom
   const name = `bench${round}`;
   const base = `http://127.0.0.1:${server.setup.httpPort}`;
   const t0 = Date.now();
-  const ff = spawn(
-    "ffmpeg",
-    [
-      "-hide_banner",
-      "-loglevel",
-      "error",
-      "-re",
-      "-i",
-      media,
-      "-c",
-      "copy",
-      "-f",
-      "flv",
-      `rtmp://127.0.0.1:${server.setup.rtmpPort}/live/${name}`,
-    ],
-    { stdio: "ignore" },
-  );
+  const ff = spawn("ffmpeg", publishArgs(media, `rtmp://127.0.0.1:${server.setup.rtmpPort}/live/${name}`), {
+    stdio: "ignore",
+  });
   children.add(ff);
   try {
     const first = await firstPlaylistMs(base, `/hls/${name}.m3u8`, t0);

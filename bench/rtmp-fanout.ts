@@ -14,11 +14,12 @@
  * would then read as ~0 for nginx.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, sleep } from "../test/helpers/env.js";
 import { makeMedia } from "../test/helpers/media.js";
+import { cpuTimes, rssKb } from "./lib/proc-stat.js";
 
 const argv = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -31,7 +32,6 @@ const WARMUP_S = Number(arg("warmup", "5"));
 const PREWARM_S = Number(arg("prewarm", "30"));
 const SERVER_CORE = arg("server-core", "1");
 const CLIENT_CORE = arg("client-core", "0");
-const CLK_TCK = 100;
 
 const children = new Set<ChildProcess>();
 function run(cmd: string, args: string[], core: string): ChildProcess {
@@ -45,17 +45,6 @@ function killAll(): void {
 }
 process.on("exit", killAll);
 process.on("SIGINT", () => process.exit(130));
-
-/** [user, system] CPU seconds of a process. */
-function cpuSeconds(pid: number): [number, number] {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
-  return [Number(rest[11]) / CLK_TCK, Number(rest[12]) / CLK_TCK]; // utime, stime
-}
-function rssKb(pid: number): number {
-  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) : 0;
-}
 
 interface Server {
   name: string;
@@ -168,11 +157,11 @@ async function measure(s: Server, n: number): Promise<Row> {
     if (i % 10 === 9) await sleep(50);
   }
   await sleep(WARMUP_S * 1000);
-  const [u1, s1] = cpuSeconds(s.pid);
+  const { user: u1, system: s1 } = cpuTimes(s.pid);
   const t1 = performance.now();
   const start = players.map((p) => ({ kb: p.kb, sec: p.sec }));
   await sleep(WINDOW_S * 1000);
-  const [u2, s2] = cpuSeconds(s.pid);
+  const { user: u2, system: s2 } = cpuTimes(s.pid);
   const elapsed = (performance.now() - t1) / 1000;
   const rss1 = rssKb(s.pid);
   let kb = 0;

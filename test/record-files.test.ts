@@ -19,39 +19,20 @@ import { memoryLogger } from "../src/util/logger.js";
 import { tempDir } from "./helpers/env.js";
 import { probeCodecs, probePackets } from "./helpers/flv-probe.js";
 import { makeMedia } from "./helpers/media.js";
+import { rtmpApp } from "./helpers/rtmp-config.js";
 
 const FRAME_MS = 40; // 25 fps
 const WALL_BASE = Date.UTC(2026, 10, 25, 12, 0, 0);
 
+/** Records every track into `dir`; no continuous HLS and a 1 MiB GOP cache. */
 function app(dir: string, over: Partial<RtmpApplicationConfig>): RtmpApplicationConfig {
-  return {
-    name: "live",
-    live: true,
+  return rtmpApp("live", {
     record: ["all"],
     recordPath: dir,
-    recordSuffix: ".flv",
-    recordUnique: false,
-    recordAppend: false,
-    recordMaxSize: null,
-    recordMaxFrames: null,
-    recordInterval: null,
-    hls: false,
-    hlsPath: null,
-    hlsFragment: 5000,
-    hlsPlaylistLength: 30000,
-    hlsMaxFragment: 50000,
-    hlsNested: false,
-    hlsCleanup: true,
     hlsContinuous: false,
-    hlsFragmentNaming: "sequential",
-    hlsEndlist: true,
-    access: [],
-    dropIdlePublisher: null,
-    publishReplace: false,
     gopCacheSize: 1 << 20,
-    pos: { file: "test", line: 1 },
     ...over,
-  } as RtmpApplicationConfig;
+  });
 }
 
 const KINDS: Record<number, MediaKind> = { 8: "audio", 9: "video", 18: "data" };

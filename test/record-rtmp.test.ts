@@ -16,6 +16,7 @@ import { HlsService } from "../src/server/hls/hls-service.js";
 import { RecordService } from "../src/server/record/record-service.js";
 import { memoryLogger } from "../src/util/logger.js";
 import { startProcess, tempDir, waitFor } from "./helpers/env.js";
+import { ffmpegPublish } from "./helpers/ffmpeg.js";
 import { probePackets } from "./helpers/flv-probe.js";
 import { makeMedia } from "./helpers/media.js";
 import { rtmpApp, startRtmpServer } from "./helpers/rtmp-client.js";
@@ -39,19 +40,7 @@ test("ffmpeg publishes, rtmpdump plays, the recorder cuts files that all decode"
   };
   const srv = await startRtmpServer(t, { apps: [live], sinks });
   t.after(() => rec.quit());
-  const pub = startProcess(t, "ffmpeg", [
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-re",
-    "-i",
-    media,
-    "-c",
-    "copy",
-    "-f",
-    "flv",
-    srv.url("live/cam1"),
-  ]);
+  const pub = ffmpegPublish(t, media, srv.url("live/cam1"));
   await waitFor(() => srv.server.stats().some((s) => s.publishing && s.bytesIn > 0), 10_000, "publisher");
   const played = join(dir, "played.flv");
   const player = startProcess(t, "rtmpdump", ["-q", "-r", srv.url("live/cam1"), "-o", played]);
@@ -112,19 +101,7 @@ test("a full disk stops the recording while the player and HLS go on", async (t:
     await rec.quit();
     await hls.quit();
   });
-  const pub = startProcess(t, "ffmpeg", [
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-re",
-    "-i",
-    media,
-    "-c",
-    "copy",
-    "-f",
-    "flv",
-    srv.url("live/cam1"),
-  ]);
+  const pub = ffmpegPublish(t, media, srv.url("live/cam1"));
   await waitFor(() => srv.server.stats().some((s) => s.publishing && s.bytesIn > 0), 10_000, "publisher");
   const played = join(dir, "played.flv");
   const player = startProcess(t, "rtmpdump", ["-q", "-r", srv.url("live/cam1"), "-o", played]);

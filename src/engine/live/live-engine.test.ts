@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { rtmpApp } from "../../../test/helpers/rtmp-config.js";
 import type { RtmpApplicationConfig } from "../../config/types.js";
 import type { RtmpMessage } from "../../protocol/rtmp/message.js";
 import { memoryLogger } from "../../util/logger.js";
@@ -10,35 +11,9 @@ import { splitAggregate } from "./data-message.js";
 import { LiveEngine } from "./live-engine.js";
 import type { PlayerOutput } from "./live-player.js";
 
+/** The loader's defaults, but no continuous HLS and a 1 MiB GOP cache. */
 function app(over: Partial<RtmpApplicationConfig> = {}): RtmpApplicationConfig {
-  return {
-    name: "live",
-    live: true,
-    record: [],
-    recordPath: null,
-    recordSuffix: ".flv",
-    recordUnique: false,
-    recordAppend: false,
-    recordMaxSize: null,
-    recordMaxFrames: null,
-    recordInterval: null,
-    hls: false,
-    hlsPath: null,
-    hlsFragment: 5000,
-    hlsPlaylistLength: 30000,
-    hlsMaxFragment: 50000,
-    hlsNested: false,
-    hlsCleanup: true,
-    hlsContinuous: false,
-    hlsFragmentNaming: "sequential",
-    hlsEndlist: true,
-    access: [],
-    dropIdlePublisher: null,
-    publishReplace: false,
-    gopCacheSize: 1 << 20,
-    pos: { file: "t", line: 1 },
-    ...over,
-  };
+  return rtmpApp("live", { hlsContinuous: false, gopCacheSize: 1 << 20, ...over });
 }
 
 /** A fake "encoding": 1 header byte (type) + 4-byte ts + payload, so tests can read back what was sent. */
