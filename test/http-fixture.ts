@@ -5,7 +5,7 @@
  * own client would normalise).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import type { LocationConfig, NginxConfig } from "../src/config/types.js";
@@ -106,7 +106,11 @@ export interface Fixture {
 }
 
 /** Starts an HttpServer on the guide's block with a playlist, a segment and a home page; stopped at test end. */
-export async function startGuideServer(t: TestContext, keepaliveMs = 65000): Promise<Fixture> {
+export async function startGuideServer(
+  t: TestContext,
+  keepaliveMs = 65000,
+  fastPath = true,
+): Promise<Fixture> {
   const base = tempDir(t, "onair-http-");
   const www = join(base, "www");
   mkdirSync(join(www, "hls", "sub"), { recursive: true });
@@ -128,6 +132,7 @@ export async function startGuideServer(t: TestContext, keepaliveMs = 65000): Pro
     accessLog: { write: (l) => access.push(l) },
     overlay: fo,
     streams: () => streams,
+    fastPath,
   });
   await server.start();
   t.after(() => server.stop());
@@ -148,6 +153,26 @@ export function raw(port: number, data: string | Buffer, timeoutMs = 5000): Prom
     });
     sock.write(typeof data === "string" ? Buffer.from(data, "latin1") : data);
   });
+}
+
+export interface Client {
+  sock: Socket;
+  /** Everything received so far (latin1). */
+  text(): string;
+  /** Resolves with Date.now() when the server closes the connection. */
+  closed: Promise<number>;
+}
+
+/** A raw TCP client kept open (destroyed at test end) that gathers what it receives. */
+export function openClient(t: TestContext, port: number): Client {
+  const sock = connect(port, "127.0.0.1");
+  t.after(() => sock.destroy());
+  let got = "";
+  sock.on("data", (c: Buffer) => {
+    got += c.toString("latin1");
+  });
+  const closed = new Promise<number>((r) => sock.on("close", () => r(Date.now())));
+  return { sock, text: () => got, closed };
 }
 
 export function statusOf(response: string): number {

@@ -12,24 +12,19 @@ import { parseNginxConfigText } from "../src/config/index.js";
 import { HttpServer } from "../src/server/http/http-server.js";
 import { memoryLogger } from "../src/util/logger.js";
 import { freePort, projectRoot, tempDir } from "./helpers/env.js";
-import { startGuideServer as start } from "./http-fixture.js";
+import { openClient, startGuideServer as start } from "./http-fixture.js";
 
 test("keep-alive: several requests on one connection, closed after keepalive_timeout", async (t) => {
   const f = await start(t, 400);
-  const sock = connect(f.port, "127.0.0.1");
-  t.after(() => sock.destroy());
-  let got = "";
-  sock.on("data", (c) => {
-    got += c.toString("latin1");
-  });
-  const closed = new Promise<number>((r) => sock.on("close", () => r(Date.now())));
+  const c = openClient(t, f.port);
+  const sock = c.sock;
   const req = "GET /hls/test.m3u8 HTTP/1.1\r\nHost: localhost\r\n\r\n";
   sock.write(req + req);
   await new Promise((r) => setTimeout(r, 150));
   sock.write(req);
   const sentLast = Date.now();
-  const closedAt = await closed;
-  assert.equal(got.match(/HTTP\/1\.1 200 OK/g)?.length, 3);
+  const closedAt = await c.closed;
+  assert.equal(c.text().match(/HTTP\/1\.1 200 OK/g)?.length, 3);
   assert.ok(closedAt - sentLast >= 300, `closed after ${closedAt - sentLast} ms`);
   assert.ok(closedAt - sentLast < 3000);
 });

@@ -14,12 +14,14 @@ import type { FileOverlay } from "../../engine/media-sink.js";
 import { OnairError } from "../../util/errors.js";
 import type { Logger } from "../../util/logger.js";
 import { type AccessLogSink, formatCombined } from "./access-log-line.js";
+import { FastConnection, type FastPathHost, type FastRoute } from "./fast-path.js";
 import { FileSource } from "./file-source.js";
 import { type PlannedSocket, pickServer, planSockets, validHost } from "./listen-plan.js";
+import { matchLocation } from "./location-match.js";
 import { PlayerRoutes, type StreamSummary } from "./player-routes.js";
 import { type Reply, sendStatus } from "./reply.js";
 import { parseRequestTarget } from "./request-target.js";
-import { StaticHandler } from "./static-handler.js";
+import { contentTypeFor, mapUriToPath, StaticHandler } from "./static-handler.js";
 import { REASONS, statusPage } from "./status-page.js";
 
 export type { AccessLogSink } from "./access-log-line.js";
@@ -34,11 +36,17 @@ export interface HttpServerOptions {
   accessLog: AccessLogSink | null;
   overlay: FileOverlay | null;
   streams: () => StreamSummary[];
+  /** Serve in-memory files on raw sockets (fast-path.ts); default true. */
+  fastPath?: boolean;
 }
+
+/** Routes resolved per listener, forgotten on reload and when this many pile up. */
+const ROUTE_CACHE_MAX = 4096;
 
 interface Listener {
   plan: PlannedSocket;
   server: Server;
+  routes: Map<string, FastRoute | null>;
 }
 
 export class HttpServer {
@@ -49,16 +57,27 @@ export class HttpServer {
   readonly #static: StaticHandler;
   readonly #routes: PlayerRoutes;
   readonly #listeners = new Map<string, Listener>();
+  readonly #overlay: FileOverlay | null;
+  readonly #fastPath: boolean;
+  readonly #fastConnections = new Set<FastConnection>();
   #fallbacks = new WeakMap<HttpServerConfig, LocationConfig>();
   #quitting = false;
+  #fastServed = 0;
 
   constructor(opts: HttpServerOptions) {
     this.#config = opts.config;
     this.#log = opts.log;
     this.#accessLog = opts.accessLog;
     this.#files = new FileSource(opts.overlay);
+    this.#overlay = opts.overlay;
+    this.#fastPath = opts.fastPath ?? true;
     this.#static = new StaticHandler(this.#files, opts.log);
     this.#routes = new PlayerRoutes(opts.streams, opts.log);
+  }
+
+  /** Requests answered by the raw-socket fast path so far. */
+  get fastServed(): number {
+    return this.#fastServed;
   }
 
   /** Binds every listen address of the http block (nothing when there is none). */
@@ -82,6 +101,7 @@ export class HttpServer {
     };
     const tick = setInterval(closeIdle, 100);
     closeIdle();
+    for (const c of this.#fastConnections) c.end();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((r) => {
       timer = setTimeout(r, timeoutMs);
@@ -90,6 +110,7 @@ export class HttpServer {
     clearInterval(tick);
     clearTimeout(timer);
     for (const s of servers) s.closeAllConnections();
+    for (const c of this.#fastConnections) c.socket.destroy();
   }
 
   /** Closes every socket now. */
@@ -100,6 +121,7 @@ export class HttpServer {
       server.closeAllConnections();
     }
     this.#listeners.clear();
+    for (const c of this.#fastConnections) c.socket.destroy();
   }
 
   async #apply(config: NginxConfig): Promise<void> {
@@ -122,6 +144,7 @@ export class HttpServer {
     for (const l of added) this.#listeners.set(l.plan.key, l);
     for (const [key, l] of this.#listeners) {
       l.plan = plan.get(key)!;
+      l.routes.clear();
       l.server.keepAliveTimeout = config.http!.keepaliveTimeout;
     }
     this.#config = config;
@@ -131,8 +154,9 @@ export class HttpServer {
 
   async #bind(plan: PlannedSocket, http: HttpConfig): Promise<Listener> {
     const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, keepAliveTimeout: http.keepaliveTimeout });
-    const listener: Listener = { plan, server };
+    const listener: Listener = { plan, server, routes: new Map() };
     server.on("request", (req, res) => this.#onRequest(listener, req, res));
+    this.#installFastPath(listener);
     server.on("clientError", (err, socket) => this.#onClientError(err as NodeJS.ErrnoException, socket));
     // CONNECT (no proxying here): 405 as nginx's static content does
     server.on("connect", (req: IncomingMessage, socket: Duplex) =>
@@ -155,6 +179,71 @@ export class HttpServer {
     });
     server.on("error", (err) => this.#log.error(`http server ${plan.key}: ${String(err)}`));
     return listener;
+  }
+
+  /**
+   * Puts the raw-socket fast path in front of node:http's own connection
+   * handler, which gets every connection the fast path hands over.
+   */
+  #installFastPath(listener: Listener): void {
+    const { server } = listener;
+    const native = server.listeners("connection");
+    if (!this.#fastPath || this.#overlay === null || native.length !== 1) return;
+    const nodeConnection = native[0] as (socket: Socket) => void;
+    server.removeListener("connection", nodeConnection);
+    const host = this.#fastHost(listener);
+    const handOff = (socket: Socket, unread: Buffer) => {
+      nodeConnection.call(server, socket);
+      socket.emit("data", unread);
+      socket.resume();
+    };
+    server.on("connection", (socket: Socket) => {
+      const conn = new FastConnection(socket, host, (s, unread) => {
+        this.#fastConnections.delete(conn);
+        handOff(s, unread);
+      });
+      this.#fastConnections.add(conn);
+      socket.once("close", () => this.#fastConnections.delete(conn));
+    });
+  }
+
+  #fastHost(listener: Listener): FastPathHost {
+    return {
+      route: (socket, host, path) => this.#fastRoute(listener, socket, host, path),
+      lookup: (file) => this.#overlay?.get(file),
+      accessLog: this.#accessLog,
+      keepAliveMs: () => this.#config.http?.keepaliveTimeout ?? 0,
+      quitting: () => this.#quitting,
+      served: () => {
+        this.#fastServed++;
+      },
+    };
+  }
+
+  /** What the node:http path would serve for a plain path, when it may come from memory. */
+  #fastRoute(listener: Listener, socket: Socket, host: string, path: string): FastRoute | null {
+    const key = `${socket.localAddress}|${socket.localPort}|${host}|${path}`;
+    const hit = listener.routes.get(key);
+    if (hit !== undefined) return hit;
+    const route = this.#resolveRoute(listener, socket, host, path);
+    if (listener.routes.size >= ROUTE_CACHE_MAX) listener.routes.clear();
+    listener.routes.set(key, route);
+    return route;
+  }
+
+  #resolveRoute(listener: Listener, socket: Socket, host: string, path: string): FastRoute | null {
+    const http = this.#config.http;
+    if (!http || !validHost(host) || this.#routes.handles(path)) return null;
+    const srv = pickServer(listener.plan.servers, socket.localAddress ?? "", socket.localPort ?? 0, host);
+    if (!srv) return null;
+    const loc = matchLocation(srv.locations, path) ?? this.#fallback(srv, http);
+    const mapped = mapUriToPath(loc, path);
+    if (!mapped) return null;
+    const addHeaders = loc.addHeaders
+      .filter((h) => h.value !== "")
+      .map((h) => `${h.name}: ${h.value}\r\n`)
+      .join("");
+    return { file: mapped.file, contentType: contentTypeFor(loc, path), addHeaders };
   }
 
   #fallback(srv: HttpServerConfig, http: HttpConfig): LocationConfig {
