@@ -69,6 +69,7 @@ const CASES: [string, string][] = [
   ["no Host", "GET /hls/live.m3u8 HTTP/1.1\r\nConnection: close\r\n\r\n"],
   ["Connection: Close, any case", get("/hls/live.m3u8", "connection: Close\r\n")],
   ["onair's API", last("/onair/api/streams")],
+  ["oversized head: 431 from node:http", get("/hls/live.m3u8", `X-Big: ${"a".repeat(40000)}\r\n`)],
   [
     "pipelined: fast, node:http, fast",
     get("/hls/live.m3u8") + get("/hls/live-7.ts", "Range: bytes=10-20\r\n") + last("/hls/live.m3u8"),
@@ -97,7 +98,7 @@ test("the fast path answers as node:http does, for every request shape", async (
   assert.equal(fast.server.fastServed, 14, `fast path served ${fast.server.fastServed}`);
 });
 
-test("a head split over two reads goes to node:http and is answered whole", async (t) => {
+test("a head split over two reads is answered whole by the fast path", async (t) => {
   const [fast] = await pair(t);
   const c = openClient(t, fast.port);
   const sock = c.sock;
@@ -109,6 +110,7 @@ test("a head split over two reads goes to node:http and is answered whole", asyn
   const got = c.text();
   assert.match(got, /^HTTP\/1\.1 200 OK\r\n/);
   assert.ok(got.endsWith(PLAYLIST.toString("latin1")), "whole body");
+  assert.equal(fast.server.fastServed, 1);
 });
 
 test("keep-alive on the fast path: many requests on one socket, closed after keepalive_timeout", async (t) => {
@@ -139,4 +141,24 @@ test("quit ends idle fast-path connections at once", async (t) => {
   await c.closed;
   assert.ok(Date.now() - t0 < 1000, `quit took ${Date.now() - t0} ms`);
   assert.equal(c.text().match(/HTTP\/1\.1 200 OK/g)?.length, 1);
+});
+
+test("a client that pipelines without reading is answered only up to ~1 MiB ahead, then fully once it reads", async (t) => {
+  const [fast] = await pair(t);
+  const c = openClient(t, fast.port);
+  c.sock.pause(); // read nothing for now
+  const n = 2000;
+  c.sock.write(get("/hls/live-7.ts").repeat(n - 1) + last("/hls/live-7.ts"));
+  await sleep(500);
+  const ahead = fast.server.fastServed;
+  // 1 MiB of unsent answers on the server, plus what the kernel's socket buffers hold
+  assert.ok(ahead < 400, `answered ${ahead} of ${n} while the client read nothing`);
+  let bytes = 0;
+  c.sock.on("data", (d: Buffer) => {
+    bytes += d.length;
+  });
+  c.sock.resume();
+  await c.closed;
+  assert.equal(fast.server.fastServed, n, "every request answered by the fast path");
+  assert.ok(bytes > n * SEGMENT.length, `received ${bytes} bytes`);
 });

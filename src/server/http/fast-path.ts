@@ -4,8 +4,8 @@
  * If-None-Match / If-Modified-Since, is answered here straight from the
  * socket's bytes, with the very headers the node:http path would send.
  * Everything else (another method, a body, Range, an encoded or unusual
- * target, a file on disk, onair's own routes, HTTP/1.0, a head split over
- * several reads...) hands the connection, with every byte not yet answered,
+ * target, a file on disk, onair's own routes, HTTP/1.0, a malformed or
+ * oversized head...) hands the connection, with every byte not yet answered,
  * to node:http, which keeps it to the end. Responses stay in request order
  * because the fast path writes synchronously and stops at the first request
  * it does not take.
@@ -46,7 +46,7 @@ export interface FastPathHost {
 const MAX_HEAD_BYTES = 32 * 1024;
 /** Bodies up to this size are sent in one buffer with their head. */
 const COPY_BODY_MAX = 16 * 1024;
-/** Stop reading a pipelining client while this much is unsent. */
+/** Stop answering (and reading) a pipelining client while this much is unsent. */
 const HIGH_WATER = 1024 * 1024;
 /** A path with nothing to decode or normalise (no `%`, `\`, `//`, `.` segments). */
 const PLAIN_PATH = /^\/(?:[A-Za-z0-9_~!$&'()*+,;=:@-][A-Za-z0-9._~!$&'()*+,;=:@-]*\/?)*$/;
@@ -84,8 +84,12 @@ export class FastConnection {
   readonly #onData = (chunk: Buffer) => this.#receive(chunk);
   readonly #onTimeout = () => this.#socket.destroy();
   readonly #onError = () => this.#socket.destroy();
-  readonly #onDrain = () => this.#socket.resume();
+  readonly #onDrain = () => this.#drained();
   #done = false;
+  /** Requests received but not yet parsed while the client is not reading. */
+  #parked: Buffer | null = null;
+  /** The start of a request head whose end has not come yet. */
+  #partial: Buffer | null = null;
 
   constructor(socket: Socket, host: FastPathHost, handOff: HandOff) {
     this.#socket = socket;
@@ -107,17 +111,38 @@ export class FastConnection {
     this.#socket.end();
   }
 
-  #receive(chunk: Buffer): void {
+  #receive(data: Buffer): void {
+    const chunk = this.#partial === null ? data : Buffer.concat([this.#partial, data]);
+    this.#partial = null;
     let off = 0;
     while (off < chunk.length && !this.#done) {
+      if (this.#socket.writableLength > HIGH_WATER) {
+        // a client that sends requests without reading the answers: wait for it
+        this.#parked = chunk.subarray(off);
+        this.#socket.pause();
+        return;
+      }
       const head = parseRequestHead(chunk, off, MAX_HEAD_BYTES);
+      if (head.kind === "incomplete") {
+        // the rest of this head comes with the next read (bounded by MAX_HEAD_BYTES)
+        this.#partial = Buffer.from(chunk.subarray(off));
+        return;
+      }
       if (head.kind !== "ok" || !this.#serve(head.method, head.target, head.minor, head.headers)) {
         this.#release(chunk.subarray(off));
         return;
       }
       off = head.end;
     }
-    if (!this.#done && this.#socket.writableLength > HIGH_WATER) this.#socket.pause();
+  }
+
+  /** The socket drained: answer what was parked, then read again. */
+  #drained(): void {
+    const parked = this.#parked;
+    if (parked === null || this.#done) return;
+    this.#parked = null;
+    this.#receive(parked);
+    if (this.#parked === null && !this.#done) this.#socket.resume();
   }
 
   /** Gives the socket and its unanswered bytes to node:http. */
