@@ -74,7 +74,10 @@ test("a full disk stops the recording while the player and HLS go on", async (t:
   const disk = join(dir, "disk");
   mkdirSync(disk);
   const m = spawnSync("mount", ["-t", "tmpfs", "-o", "size=300k", "tmpfs", disk]);
-  t.after(() => {
+  // after-hooks run in registration order: the writers stop here, before the folder goes
+  let stopWriters = async () => {};
+  t.after(async () => {
+    await stopWriters();
     if (m.status === 0) spawnSync("umount", ["-l", disk]);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -96,11 +99,11 @@ test("a full disk stops the recording while the player and HLS go on", async (t:
   });
   const sinks = (app: RtmpApplicationConfig, name: string): MediaSink[] =>
     [rec.sinkFor(app, name), hls.sinkFor(app, name)].filter((s): s is MediaSink => s !== null);
-  const srv = await startRtmpServer(t, { apps: [live], sinks });
-  t.after(async () => {
+  stopWriters = async () => {
     await rec.quit();
     await hls.quit();
-  });
+  };
+  const srv = await startRtmpServer(t, { apps: [live], sinks });
   const pub = ffmpegPublish(t, media, srv.url("live/cam1"));
   await waitFor(() => srv.server.stats().some((s) => s.publishing && s.bytesIn > 0), 10_000, "publisher");
   const played = join(dir, "played.flv");

@@ -23,10 +23,37 @@ export async function freePort(): Promise<number> {
   });
 }
 
+const cleanups = new WeakMap<TestContext, (() => unknown)[]>();
+
+/**
+ * Runs `fn` when the test ends, after the cleanups registered later through
+ * this function (last in, first out: a process started in a temp folder is
+ * stopped before the folder goes). node:test runs `t.after` hooks in
+ * registration order, which would remove the folder first.
+ */
+export function onCleanup(t: TestContext, fn: () => unknown): void {
+  let stack = cleanups.get(t);
+  if (!stack) {
+    const fresh: (() => unknown)[] = [];
+    stack = fresh;
+    cleanups.set(t, fresh);
+    t.after(async () => {
+      while (fresh.length > 0) {
+        try {
+          await fresh.pop()!();
+        } catch {
+          /* one failed cleanup must not skip the others */
+        }
+      }
+    });
+  }
+  stack.push(fn);
+}
+
 /** A fresh temp folder removed when the test ends. */
 export function tempDir(t: TestContext, prefix = "onair-test-"): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  onCleanup(t, () => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -65,7 +92,7 @@ export function startProcess(t: TestContext, cmd: string, args: string[], opts: 
       }
     }
   };
-  t.after(async () => {
+  onCleanup(t, async () => {
     kill("SIGKILL");
     await Promise.race([exited, sleep(2000)]);
   });
