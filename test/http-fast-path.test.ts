@@ -5,6 +5,7 @@
  * access log lines, and honours keep-alive timeout and quit.
  */
 import assert from "node:assert/strict";
+import { symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import { sleep } from "./helpers/env.js";
@@ -26,6 +27,9 @@ async function pair(t: TestContext, keepaliveMs = 65000): Promise<[Fixture, Fixt
     const hls = join(f.www, "hls");
     f.overlay.set(join(hls, "live.m3u8"), { data: PLAYLIST, mtimeMs: MTIME, etag: ETAG });
     f.overlay.set(join(hls, "live-7.ts"), { data: SEGMENT, mtimeMs: MTIME, etag: '"seg-7"' });
+    writeFileSync(join(hls, "big.ts"), Buffer.alloc(200 * 1024, 0x47));
+    writeFileSync(join(f.base, "secret.txt"), "not for the web\n");
+    symlinkSync(join(f.base, "secret.txt"), join(hls, "escape.txt"));
     fixtures.push(f);
   }
   return fixtures as [Fixture, Fixture];
@@ -59,7 +63,10 @@ const CASES: [string, string][] = [
   ["dot segments", last("/hls/x/../live.m3u8")],
   ["double slash", last("/hls//live.m3u8")],
   ["missing file: 404 from disk", last("/hls/nothing.ts")],
-  ["file on disk", last("/hls/test.m3u8")],
+  ["small file on disk", last("/hls/test.m3u8")],
+  ["big file on disk: node:http streams it", last("/hls/big.ts")],
+  ["directory without its slash: 301", last("/hls/sub")],
+  ["symlink out of the root: 403", last("/hls/escape.txt")],
   ["index", last("/")],
   [
     "POST: 405",
@@ -93,9 +100,10 @@ test("the fast path answers as node:http does, for every request shape", async (
   while (slow.access.length < fast.access.length && Date.now() < deadline) await sleep(10);
   assert.deepEqual(noTime(fast.access), noTime(slow.access), "same access log lines");
   assert.equal(slow.server.fastServed, 0, "the slow twin never used the fast path");
-  // taken by the fast path: the first 8 cases, "Connection: Close", the first request of the
-  // first pipeline (the rest of that connection belongs to node:http) and the whole second pipeline
-  assert.equal(fast.server.fastServed, 14, `fast path served ${fast.server.fastServed}`);
+  // taken by the fast path: the first 8 cases, the small file on disk, "Connection: Close", the first
+  // request of the first pipeline (the rest of that connection belongs to node:http) and the whole
+  // second pipeline
+  assert.equal(fast.server.fastServed, 15, `fast path served ${fast.server.fastServed}`);
 });
 
 test("a head split over two reads is answered whole by the fast path", async (t) => {

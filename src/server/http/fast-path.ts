@@ -1,10 +1,11 @@
 /**
  * The hot path of live HLS delivery on raw sockets: a GET or HEAD of a file
- * the packager holds in memory (playlist or segment), with or without
+ * the packager holds in memory (playlist or segment), or of a small file on
+ * disk, with or without
  * If-None-Match / If-Modified-Since, is answered here straight from the
  * socket's bytes, with the very headers the node:http path would send.
  * Everything else (another method, a body, Range, an encoded or unusual
- * target, a file on disk, onair's own routes, HTTP/1.0, a malformed or
+ * target, a big or missing file, onair's own routes, HTTP/1.0, a malformed or
  * oversized head...) hands the connection, with every byte not yet answered,
  * to node:http, which keeps it to the end. Responses stay in request order
  * because the fast path writes synchronously and stops at the first request
@@ -17,8 +18,10 @@ import { evaluateConditionals } from "./conditional.js";
 
 /** What a request path resolves to when it may be served from memory. */
 export interface FastRoute {
-  /** Absolute path looked up in the overlay. */
+  /** Absolute path looked up in the overlay, then on disk. */
   file: string;
+  /** The location's root (or alias) the file must stay inside. */
+  base: string;
   contentType: string;
   /** `Name: value\r\n` lines of add_header for 2xx/3xx. */
   addHeaders: string;
@@ -33,7 +36,8 @@ export interface MemoryEntry {
 export interface FastPathHost {
   /** The route for a target with a plain path, or null to leave the request to node:http. */
   route(socket: Socket, host: string, path: string): FastRoute | null;
-  lookup(file: string): MemoryEntry | undefined;
+  /** The file's body from memory, or a small file from disk; undefined leaves it to node:http. */
+  lookup(route: FastRoute): MemoryEntry | undefined;
   readonly accessLog: AccessLogSink | null;
   /** keepalive_timeout in ms (0: close after each response). */
   keepAliveMs(): number;
@@ -170,7 +174,7 @@ export class FastConnection {
     if (path.includes("#") || !PLAIN_PATH.test(path) || path.endsWith("/")) return false;
     const route = this.#host.route(this.#socket, host, path);
     if (!route) return false;
-    const entry = this.#host.lookup(route.file);
+    const entry = this.#host.lookup(route);
     if (!entry) return false;
     const verdict = evaluateConditionals(h, { mtimeSec: Math.floor(entry.mtimeMs / 1000), etag: entry.etag });
     if (verdict !== 200 && verdict !== 304) return false;

@@ -5,7 +5,19 @@
  * (a symlink pointing out of the root is refused with 403, as nginx's
  * `disable_symlinks` would), then opened once and stat'ed through the handle.
  */
-import { close, constants, fstat, open, realpath, type Stats } from "node:fs";
+import {
+  close,
+  closeSync,
+  constants,
+  fstat,
+  fstatSync,
+  open,
+  openSync,
+  readSync,
+  realpath,
+  realpathSync,
+  type Stats,
+} from "node:fs";
 import { sep } from "node:path";
 import type { FileOverlay } from "../../engine/media-sink.js";
 import { makeEtag } from "./conditional.js";
@@ -17,6 +29,7 @@ export type FileLookup =
   | { kind: "error"; status: 403 | 404 | 500; reason: string };
 
 const BASE_TTL_MS = 1000;
+const REAL_CACHE_MAX = 4096;
 
 const realpathAsync = (p: string) =>
   new Promise<string>((res, rej) => realpath.native(p, (e, r) => (e ? rej(e) : res(r))));
@@ -52,14 +65,16 @@ function errorFor(err: unknown): FileLookup {
 export class FileSource {
   readonly #overlay: FileOverlay | null;
   readonly #bases = new Map<string, { real: string; at: number }>();
+  readonly #reals = new Map<string, { real: string; at: number }>();
 
   constructor(overlay: FileOverlay | null) {
     this.#overlay = overlay;
   }
 
-  /** Forgets cached real paths of roots (on reload). */
+  /** Forgets cached real paths (on reload). */
   clear(): void {
     this.#bases.clear();
+    this.#reals.clear();
   }
 
   async #realBase(base: string): Promise<string> {
@@ -69,6 +84,48 @@ export class FileSource {
     const real = await realpathAsync(base);
     this.#bases.set(base, { real, at: now });
     return real;
+  }
+
+  /** realpath, remembered for BASE_TTL_MS in `cache` (realpath costs one lstat per path part). */
+  #realSync(cache: Map<string, { real: string; at: number }>, path: string): string {
+    const now = Date.now();
+    const hit = cache.get(path);
+    if (hit && now - hit.at < BASE_TTL_MS) return hit.real;
+    const real = realpathSync.native(path);
+    if (cache.size >= REAL_CACHE_MAX) cache.clear();
+    cache.set(path, { real, at: now });
+    return real;
+  }
+
+  /**
+   * The whole body of a regular file of at most `maxBytes` under `base`, read
+   * with blocking calls (as nginx does without aio: cheap when the file is in
+   * the page cache); undefined for anything else (missing, directory, too
+   * big, outside the root, an error), which `lookup` then answers properly.
+   */
+  readSmall(
+    file: string,
+    base: string,
+    maxBytes: number,
+  ): { data: Buffer; mtimeMs: number; etag: string } | undefined {
+    const mem = this.#overlay?.get(file);
+    if (mem) return mem;
+    let fd = -1;
+    try {
+      const real = this.#realSync(this.#reals, file);
+      if (!isInside(real, this.#realSync(this.#bases, base))) return undefined;
+      // O_NOFOLLOW: a cached real path whose last part became a symlink fails here (ELOOP)
+      fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+      const st = fstatSync(fd);
+      if (!st.isFile() || st.size > maxBytes) return undefined;
+      const data = Buffer.allocUnsafe(st.size);
+      if (st.size > 0 && readSync(fd, data, 0, st.size, 0) !== st.size) return undefined;
+      return { data, mtimeMs: st.mtimeMs, etag: makeEtag(st.mtimeMs, st.size) };
+    } catch {
+      return undefined;
+    } finally {
+      if (fd >= 0) closeSync(fd);
+    }
   }
 
   /** Looks `file` (lexically inside `base`) up; `wantBody` false only checks existence. */

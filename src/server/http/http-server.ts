@@ -40,6 +40,9 @@ export interface HttpServerOptions {
   fastPath?: boolean;
 }
 
+/** Files on disk up to this size are read and answered by the fast path. */
+const FAST_DISK_MAX = 64 * 1024;
+
 /** Routes resolved per listener, forgotten on reload and when this many pile up. */
 const ROUTE_CACHE_MAX = 4096;
 
@@ -57,7 +60,6 @@ export class HttpServer {
   readonly #static: StaticHandler;
   readonly #routes: PlayerRoutes;
   readonly #listeners = new Map<string, Listener>();
-  readonly #overlay: FileOverlay | null;
   readonly #fastPath: boolean;
   readonly #fastConnections = new Set<FastConnection>();
   #fallbacks = new WeakMap<HttpServerConfig, LocationConfig>();
@@ -69,7 +71,6 @@ export class HttpServer {
     this.#log = opts.log;
     this.#accessLog = opts.accessLog;
     this.#files = new FileSource(opts.overlay);
-    this.#overlay = opts.overlay;
     this.#fastPath = opts.fastPath ?? true;
     this.#static = new StaticHandler(this.#files, opts.log);
     this.#routes = new PlayerRoutes(opts.streams, opts.log);
@@ -188,7 +189,7 @@ export class HttpServer {
   #installFastPath(listener: Listener): void {
     const { server } = listener;
     const native = server.listeners("connection");
-    if (!this.#fastPath || this.#overlay === null || native.length !== 1) return;
+    if (!this.#fastPath || native.length !== 1) return;
     const nodeConnection = native[0] as (socket: Socket) => void;
     server.removeListener("connection", nodeConnection);
     const host = this.#fastHost(listener);
@@ -210,7 +211,7 @@ export class HttpServer {
   #fastHost(listener: Listener): FastPathHost {
     return {
       route: (socket, host, path) => this.#fastRoute(listener, socket, host, path),
-      lookup: (file) => this.#overlay?.get(file),
+      lookup: (route) => this.#files.readSmall(route.file, route.base, FAST_DISK_MAX),
       accessLog: this.#accessLog,
       keepAliveMs: () => this.#config.http?.keepaliveTimeout ?? 0,
       quitting: () => this.#quitting,
@@ -243,7 +244,7 @@ export class HttpServer {
       .filter((h) => h.value !== "")
       .map((h) => `${h.name}: ${h.value}\r\n`)
       .join("");
-    return { file: mapped.file, contentType: contentTypeFor(loc, path), addHeaders };
+    return { file: mapped.file, base: mapped.base, contentType: contentTypeFor(loc, path), addHeaders };
   }
 
   #fallback(srv: HttpServerConfig, http: HttpConfig): LocationConfig {
