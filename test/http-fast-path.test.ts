@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
+import fc from "fast-check";
 import { sleep } from "./helpers/env.js";
 import { type Fixture, openClient, raw, startGuideServer } from "./http-fixture.js";
 
@@ -169,4 +170,27 @@ test("a client that pipelines without reading is answered only up to ~1 MiB ahea
   await c.closed;
   assert.equal(fast.server.fastServed, n, "every request answered by the fast path");
   assert.ok(bytes > n * SEGMENT.length, `received ${bytes} bytes`);
+});
+
+test("fuzz: mutated requests over raw sockets never take the server down", async (t) => {
+  const [fast] = await pair(t);
+  const seeds = CASES.map(([, r]) => Buffer.from(r.slice(0, 2000), "latin1"));
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom(...seeds),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
+      fc.nat(),
+      async (seed, flips, cut) => {
+        const bytes = Buffer.from(seed);
+        for (const [at, v] of flips) bytes[at % bytes.length] = v;
+        const sent = bytes.subarray(0, Math.max(1, cut % (bytes.length + 1)));
+        const answer = await raw(fast.port, sent, 100);
+        // an answer, if any, is a whole status line from one of the two paths
+        if (answer.length > 0) assert.match(answer, /^HTTP\/1\.1 \d{3} /);
+      },
+    ),
+    { numRuns: 150 },
+  );
+  const ok = await raw(fast.port, last("/hls/live.m3u8"));
+  assert.match(ok, /^HTTP\/1\.1 200 OK\r\n/);
 });
