@@ -16,6 +16,16 @@ const server = new RtmpServer({
 });
 await server.start();
 process.stdout.write("ready\n");
+// ONAIR_BENCH_MEMLOG=1: one line a second of process.memoryUsage() in KiB on stderr (to see what grows).
+if (process.env.ONAIR_BENCH_MEMLOG) {
+  setInterval(() => {
+    const m = process.memoryUsage();
+    const k = (v: number) => Math.round(v / 1024);
+    process.stderr.write(
+      `[mem] rss=${k(m.rss)} heapTotal=${k(m.heapTotal)} heapUsed=${k(m.heapUsed)} external=${k(m.external)} arrayBuffers=${k(m.arrayBuffers)}\n`,
+    );
+  }, 1000).unref();
+}
 process.on("SIGTERM", () => {
   server.stop();
   process.exit(0);

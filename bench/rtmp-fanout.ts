@@ -5,13 +5,17 @@
  * publishers and players to core 0. Figures per server and player count:
  * CPU seconds per delivered gigabit, RSS per player, players keeping up.
  *
- *   node --import tsx bench/rtmp-fanout.ts [--players 10,50,100,200] [--window 10] [--warmup 5] [--prewarm 30]
+ *   node --import tsx bench/rtmp-fanout.ts [--players 10,50,100,200] [--window 10] [--warmup 5] [--prewarm 30] [--prewarm-players 1]
  *
  * Before any measurement both servers ingest their publisher for `--prewarm`
- * seconds (default 30), so onair's first round does not pay for compiling its
- * ingest path, which a long-running server has long done. There is no warm-up
- * round of players: both allocators keep what they freed, so RSS per player
- * would then read as ~0 for nginx.
+ * seconds (default 30), with `--prewarm-players` players (default 1) for the
+ * first half of it, so onair's first round does not pay for compiling its
+ * ingest and playback paths (about 400 KiB of machine code and a few CPU
+ * seconds, once), which a long-running server has long done. There is no
+ * warm-up round of players: both allocators keep what they freed, so RSS per
+ * player would then read as ~0 for nginx (one prewarm player lets nginx keep
+ * at most one player's memory, ~12 KiB, against 10 players in the first round;
+ * `--prewarm-players 0` measures without it).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -30,6 +34,7 @@ const COUNTS = arg("players", "10,50,100,200").split(",").map(Number);
 const WINDOW_S = Number(arg("window", "10"));
 const WARMUP_S = Number(arg("warmup", "5"));
 const PREWARM_S = Number(arg("prewarm", "30"));
+const PREWARM_PLAYERS = Number(arg("prewarm-players", "1"));
 const SERVER_CORE = arg("server-core", "1");
 const CLIENT_CORE = arg("client-core", "0");
 
@@ -213,7 +218,12 @@ async function main(): Promise<void> {
     );
     pub.stderr?.on("data", (d) => process.stderr.write(`[publisher ${s.name}] ${d}`));
   }
-  await sleep(PREWARM_S * 1000);
+  const warm: Player[] = [];
+  for (const s of servers)
+    for (let i = 0; i < PREWARM_PLAYERS; i++) warm.push(startPlayer(`rtmp://127.0.0.1:${s.port}/live/bench`));
+  await sleep((PREWARM_S * 1000) / 2);
+  for (const p of warm) if (p.proc.pid) process.kill(p.proc.pid, "SIGKILL");
+  await sleep((PREWARM_S * 1000) / 2);
   const rows: Row[] = [];
   for (const n of COUNTS) {
     for (const s of servers) {
@@ -224,7 +234,7 @@ async function main(): Promise<void> {
   }
   const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : "-");
   console.log(
-    `\nRTMP fan-out, ~2.5 Mbit/s publisher, ${WINDOW_S} s window after ${WARMUP_S} s warm-up (publishers ${PREWARM_S} s before the first round), server on core ${SERVER_CORE}\n`,
+    `\nRTMP fan-out, ~2.5 Mbit/s publisher, ${WINDOW_S} s window after ${WARMUP_S} s warm-up (publishers ${PREWARM_S} s before the first round, ${PREWARM_PLAYERS} player(s) during its first half), server on core ${SERVER_CORE}\n`,
   );
   console.log(
     "| players | server | CPU s / delivered Gbit | server CPU % | of which kernel | delivered Mbit/s | RSS / player (KiB) | players keeping up |",

@@ -10,7 +10,7 @@ import type { MediaSink } from "../media-sink.js";
 import { LivePlayer, type PlayerOutput } from "./live-player.js";
 import { type KickReason, LivePublisher, type PublisherClient } from "./live-publisher.js";
 import { LiveStream } from "./live-stream.js";
-import type { ChunkEncoder } from "./shared-packet.js";
+import type { ChunkEncoder, PayloadDecoder } from "./shared-packet.js";
 import type { StreamStats } from "./stream-stats.js";
 
 /** Default bound of one player's queue: about 6 s of a 2.5 Mbit/s stream. */
@@ -20,6 +20,11 @@ export interface LiveEngineOptions {
   clock: Clock;
   log: Logger;
   encode: ChunkEncoder;
+  /**
+   * The inverse of `encode` for one message: given it, cached audio/video
+   * frames keep only their chunks once encoded (half the GOP cache memory).
+   */
+  decode?: PayloadDecoder;
   /** In-process consumers started for each publisher (HLS, recorder). */
   sinks?: (app: RtmpApplicationConfig, name: string) => MediaSink[];
 }
@@ -61,7 +66,14 @@ export class LiveEngine {
     const key = `${app.name}/${name}`;
     let e = this.#entries.get(key);
     if (!e) {
-      e = { stream: new LiveStream(app.name, name, app.gopCacheSize, this.#o.clock), publisher: null };
+      const stream = new LiveStream({
+        app: app.name,
+        name,
+        gopCacheBytes: app.gopCacheSize,
+        clock: this.#o.clock,
+        decode: this.#o.decode,
+      });
+      e = { stream, publisher: null };
       this.#entries.set(key, e);
     }
     return e;

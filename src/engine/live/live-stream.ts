@@ -11,7 +11,7 @@ import { audioInfo, videoInfo } from "./frame-info.js";
 import { GopCache } from "./gop-cache.js";
 import type { LivePlayer } from "./live-player.js";
 import { RateMeter } from "./rate-meter.js";
-import { SharedPacket } from "./shared-packet.js";
+import { type PayloadDecoder, SharedPacket } from "./shared-packet.js";
 import type { StreamStats } from "./stream-stats.js";
 
 export class LiveStream {
@@ -31,6 +31,8 @@ export class LiveStream {
   height: number | null = null;
   frameRate: number | null = null;
   readonly #clock: Clock;
+  /** Lets plain audio/video packets drop their payload once encoded (see SharedPacket). */
+  readonly #decode: PayloadDecoder | null;
   readonly #in = new RateMeter();
   readonly #out = new RateMeter();
   /** Added to publisher timestamps so a new publisher continues the players' timeline. */
@@ -38,11 +40,18 @@ export class LiveStream {
   #lastOut = -1;
   #rebase = false;
 
-  constructor(app: string, name: string, gopCacheBytes: number, clock: Clock) {
-    this.app = app;
-    this.name = name;
-    this.gop = new GopCache(gopCacheBytes);
-    this.#clock = clock;
+  constructor(o: {
+    app: string;
+    name: string;
+    gopCacheBytes: number;
+    clock: Clock;
+    decode?: PayloadDecoder;
+  }) {
+    this.app = o.app;
+    this.name = o.name;
+    this.gop = new GopCache(o.gopCacheBytes);
+    this.#clock = o.clock;
+    this.#decode = o.decode ?? null;
   }
 
   get publishing(): boolean {
@@ -88,12 +97,12 @@ export class LiveStream {
       this.hasVideo = true;
       if (info.codec && info.sequenceHeader) this.videoCodec = info.codec;
       else if (!this.videoCodec && info.codec) this.videoCodec = info.codec;
-      pkt = new SharedPacket(type, ts, payload, info.keyframe, info.sequenceHeader);
+      pkt = new SharedPacket(type, ts, payload, info.keyframe, info.sequenceHeader, this.#plain(info));
       if (info.sequenceHeader) this.videoHeader = pkt;
     } else if (type === MessageType.Audio) {
       const info = audioInfo(payload);
       if (info.codec && !this.audioCodec) this.audioCodec = info.codec;
-      pkt = new SharedPacket(type, ts, payload, info.keyframe, info.sequenceHeader);
+      pkt = new SharedPacket(type, ts, payload, info.keyframe, info.sequenceHeader, this.#plain(info));
       if (info.sequenceHeader) this.audioHeader = pkt;
     } else if (type === MessageType.DataAmf0) {
       const v = classifyData(payload);
@@ -112,6 +121,11 @@ export class LiveStream {
     if (!pkt.sequenceHeader && pkt !== this.metadata) {
       this.gop.push(pkt, pkt.type === MessageType.Video && pkt.keyframe);
     }
+  }
+
+  /** Sequence headers keep their payload (re-sent with `at()` to every joiner). */
+  #plain(info: { sequenceHeader: boolean }): PayloadDecoder | null {
+    return info.sequenceHeader ? null : this.#decode;
   }
 
   #takeMetadata(pkt: SharedPacket): void {

@@ -4,12 +4,22 @@
  * and that one Buffer handed to every player. Every chunk carries an absolute
  * type-0 header on its first chunk, so the same bytes are right for a player
  * whatever it received before (no per-player delta state to keep in step).
+ *
+ * A packet given a PayloadDecoder (plain audio/video, which only players and
+ * the GOP cache keep) lets go of its payload once its first encoding exists:
+ * the GOP cache then holds each frame once, not twice (payload + chunks; at
+ * 2.5 Mbit/s and a 2 s GOP that is ~600 KiB per stream as soon as it has a
+ * player). The payload is decoded back from the chunks if ever asked for
+ * (a player with another chunk size or stream id: rare).
  */
 import type { RtmpMessage } from "../../protocol/rtmp/message.js";
 import { MessageType } from "../../protocol/rtmp/message.js";
 
 /** Encodes one message into its chunks (the protocol layer's encodeChunks). */
 export type ChunkEncoder = (msg: RtmpMessage, chunkSize: number) => Buffer;
+
+/** The inverse: the payload of the one message a ChunkEncoder wrote with this chunk size. */
+export type PayloadDecoder = (chunks: Buffer, chunkSize: number) => Buffer;
 
 /** Chunk stream ids used for outgoing media, as nginx-rtmp (ngx_rtmp.h NGX_RTMP_CSID_*). */
 export const CSID_DATA = 5;
@@ -26,20 +36,35 @@ export class SharedPacket {
   readonly type: number;
   /** Outgoing 32-bit timestamp (ms). */
   readonly timestamp: number;
-  readonly payload: Buffer;
   /** Video keyframe (or, for the skip logic, any frame a player may restart on). */
   readonly keyframe: boolean;
   readonly sequenceHeader: boolean;
+  #payload: Buffer | null;
+  readonly #decode: PayloadDecoder | null;
   #key = -1;
   #buf: Buffer | null = null;
   #more: Map<number, Buffer> | null = null;
 
-  constructor(type: number, timestamp: number, payload: Buffer, keyframe = false, sequenceHeader = false) {
+  constructor(
+    type: number,
+    timestamp: number,
+    payload: Buffer,
+    keyframe = false,
+    sequenceHeader = false,
+    decode: PayloadDecoder | null = null,
+  ) {
     this.type = type;
     this.timestamp = timestamp >>> 0;
-    this.payload = payload;
+    this.#payload = payload;
     this.keyframe = keyframe;
     this.sequenceHeader = sequenceHeader;
+    this.#decode = decode;
+  }
+
+  /** The message body (decoded back from the first encoding if it was let go). */
+  get payload(): Buffer {
+    if (!this.#payload) this.#payload = this.#decode!(this.#buf!, this.#key % 0x1_0000_0000);
+    return this.#payload;
   }
 
   /** The chunked bytes for this chunk size and stream id, encoded on first use and then shared. */
@@ -59,6 +84,7 @@ export class SharedPacket {
     if (this.#key < 0) {
       this.#key = key;
       this.#buf = buf;
+      if (this.#decode) this.#payload = null;
     } else {
       this.#more ??= new Map();
       this.#more.set(key, buf);
@@ -68,7 +94,7 @@ export class SharedPacket {
 
   /** Bytes held by this packet (payload + encodings made so far). */
   get heldBytes(): number {
-    let n = this.payload.length + (this.#buf?.length ?? 0);
+    let n = (this.#payload?.length ?? 0) + (this.#buf?.length ?? 0);
     if (this.#more) for (const b of this.#more.values()) n += b.length;
     return n;
   }

@@ -175,6 +175,29 @@ test("a single-chunk message arriving whole is a view of the input, not a copy",
   assert.equal(m!.payload.buffer, input.buffer);
 });
 
+test("with reusedInput, every payload survives the caller overwriting its read buffer", () => {
+  const msgs = [
+    msg({ timestamp: 1, csid: 6, payload: Buffer.alloc(100, 9) }), // single chunk, arrives whole
+    msg({ timestamp: 2, csid: 7, payload: Buffer.alloc(300, 5) }), // three chunks
+    msg({ timestamp: 3, csid: 6, payload: Buffer.alloc(50, 3) }),
+  ];
+  const input = Buffer.concat(msgs.map((m) => encodeChunks(m, 128)));
+  for (const readSize of [1, 7, 64, input.length]) {
+    const d = new ChunkDecoder({ reusedInput: true });
+    const out: RtmpMessage[] = [];
+    const read = Buffer.alloc(readSize); // one buffer for every read, as the server's shared read buffer
+    for (let off = 0; off < input.length; off += readSize) {
+      const n = input.copy(read, 0, off, off + readSize);
+      assert.equal(
+        d.feed(read.subarray(0, n), (m) => out.push(m)),
+        null,
+      );
+      read.fill(0xee);
+    }
+    assert.deepEqual(out, msgs, `reads of ${readSize} bytes`);
+  }
+});
+
 /** Splits the output of encodeChunks into its chunks. */
 function chunksOf(m: RtmpMessage, chunkSize: number): Buffer[] {
   const all = encodeChunks(m, chunkSize);

@@ -10,7 +10,9 @@
  *   ffmpeg/librtmp repeat it and some encoders omit it.
  * - Set Chunk Size and Abort are applied here, then still handed on.
  * - A single-chunk message that arrives whole is a subarray of the input (no
- *   copy); any other message is copied once into one buffer of its length.
+ *   copy), unless `reusedInput` says the caller reuses its input buffer after
+ *   `feed` returns (then it is copied); any other message is copied once into
+ *   one buffer of its length. Payloads handed out are never touched again.
  * - Bounds: message length (maxMessageLength), open chunk streams
  *   (maxChunkStreams), bytes held for unfinished messages (maxPendingBytes, so
  *   many chunk streams cannot each pin a maxMessageLength buffer for a few
@@ -33,6 +35,11 @@ export interface ChunkDecoderOptions {
   maxPendingBytes?: number;
   /** Initial incoming chunk size (default 128, spec 5.4.1). */
   chunkSize?: number;
+  /**
+   * The caller overwrites the bytes it fed once `feed` returns (one read
+   * buffer reused for every read): payloads are then always copied out.
+   */
+  reusedInput?: boolean;
 }
 
 export const DEFAULT_MAX_MESSAGE_LENGTH = 1 << 20;
@@ -69,6 +76,7 @@ export class ChunkDecoder {
   readonly #maxMessageLength: number;
   readonly #maxChunkStreams: number;
   readonly #maxPendingBytes: number;
+  readonly #reusedInput: boolean;
   #pendingBytes = 0;
   readonly #streams = new Map<number, StreamState>();
   readonly #h: ParsedHeader = { fmt: 0, csid: 0, tsField: 0, ext: false, length: 0, type: 0, streamId: 0 };
@@ -85,6 +93,7 @@ export class ChunkDecoder {
     this.#maxChunkStreams = opts.maxChunkStreams ?? DEFAULT_MAX_CHUNK_STREAMS;
     this.#maxPendingBytes = opts.maxPendingBytes ?? 2 * this.#maxMessageLength;
     this.#chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    this.#reusedInput = opts.reusedInput === true;
   }
 
   get chunkSize(): number {
@@ -274,7 +283,8 @@ export class ChunkDecoder {
     }
     const n = Math.min(this.#chunkSize, st.length - st.received);
     if (st.received === 0 && n === st.length && buf.length - off >= n) {
-      this.#emit(st, buf.subarray(off, off + n), onMessage);
+      const whole = buf.subarray(off, off + n);
+      this.#emit(st, this.#reusedInput ? Buffer.from(whole) : whole, onMessage);
       return off + n;
     }
     if (!st.payload) st.payload = this.#allocate(st);
@@ -363,4 +373,19 @@ export function decodeChunks(data: Buffer, opts?: ChunkDecoderOptions): RtmpMess
   const err = new ChunkDecoder(opts).feed(data, (m) => out.push(m));
   if (err) throw err;
   return out;
+}
+
+/**
+ * The payload of the one message `chunks` holds (as encodeChunks wrote it with
+ * this chunk size): a view when it is one chunk, else one copy. Throws when
+ * the bytes are not exactly one whole message.
+ */
+export function payloadOfChunks(chunks: Buffer, chunkSize: number): Buffer {
+  const msgs = decodeChunks(chunks, { chunkSize, maxMessageLength: chunks.length });
+  if (msgs.length !== 1) {
+    throw new RtmpProtocolError(RtmpErrorCode.BadMessage, `expected one message, got ${msgs.length}`, {
+      messages: msgs.length,
+    });
+  }
+  return msgs[0]!.payload;
 }

@@ -15,6 +15,7 @@ import { MessageType, type RtmpMessage } from "../../protocol/rtmp/message.js";
 import type { Logger } from "../../util/logger.js";
 import { acknowledgement, pingRequest, pingResponse } from "./rtmp-replies.js";
 import { RtmpSession, type SessionHost, SessionLimitError } from "./rtmp-session.js";
+import { READ_BUFFER_BYTES, SocketReader } from "./socket-reader.js";
 import { OutputQueue, type WriteBatcher } from "./write-batcher.js";
 
 /** User Control event type of a ping request (RTMP spec 7.1.7). */
@@ -65,12 +66,17 @@ export class RtmpConnection implements SessionHost {
   readonly #decoder: ChunkDecoder;
   readonly #session: RtmpSession;
   readonly #out: OutputQueue;
+  /** Reads land in a buffer shared by every connection: keep nothing of it past the call. */
+  readonly #reader: SocketReader;
+  readonly #onMessageFn = (m: RtmpMessage): void => this.#onMessage(m);
   #outChunkSize = 128;
   #peerWindow = 0;
   #lastAck = 0;
   #lastRecvAt = Date.now();
   #pingSentAt = 0;
   #hsTimer: NodeJS.Timeout | null;
+  /** Read once per batcher tick (a publisher: see WriteBatcher). */
+  #paced = false;
   closed = false;
   closeReason = "";
 
@@ -84,9 +90,11 @@ export class RtmpConnection implements SessionHost {
     this.address = normalizeAddress(d.socket.remoteAddress ?? "?");
     this.#out = new OutputQueue(d.socket, d.batcher);
     const srv = d.server();
+    this.#reader = new SocketReader(d.socket, (b) => this.#onData(b));
     this.#decoder = new ChunkDecoder({
       maxMessageLength: srv.maxMessage,
       maxChunkStreams: MAX_CHUNK_STREAMS,
+      reusedInput: this.#reader.reusesBuffer,
     });
     this.#session = new RtmpSession(this);
     this.socket.setNoDelay(true);
@@ -94,9 +102,10 @@ export class RtmpConnection implements SessionHost {
       () => this.close("handshake timeout", false),
       Math.min(HANDSHAKE_TIMEOUT_MS, srv.timeout),
     );
-    this.socket.on("data", (b: Buffer) => this.#onData(b));
     this.socket.on("error", (e) => this.close(`socket error: ${e.message}`, false));
     this.socket.on("close", () => this.#onSocketClosed());
+    // The peer's FIN: Node ends our side too (no half-open sockets), so a later write would fail with EPIPE.
+    this.socket.on("end", () => this.#peerGone());
   }
 
   get configChunkSize(): number {
@@ -146,7 +155,8 @@ export class RtmpConnection implements SessionHost {
     try {
       let data = buf;
       if (this.#hs) {
-        const step = this.#hs.feed(data);
+        // The handshake keeps partial input: give it its own copy of a shared read.
+        const step = this.#hs.feed(this.#reader.reusesBuffer ? Buffer.from(data) : data);
         if (step.output.length > 0) this.socket.write(step.output);
         if (!step.done) return;
         if (this.#hsTimer) clearTimeout(this.#hsTimer);
@@ -155,11 +165,15 @@ export class RtmpConnection implements SessionHost {
         data = step.leftover;
         if (data.length === 0) return;
       }
-      const err = this.#decoder.feed(data, (m) => this.#onMessage(m));
+      const err = this.#decoder.feed(data, this.#onMessageFn);
       if (err) {
         this.close(`${err.code}: ${err.message}`, false);
         return;
       }
+      if (!this.#paced && this.#session.role === "publisher") {
+        this.#paced = this.#d.batcher.pace(this.#reader);
+      }
+      if (this.#paced) this.#afterPacedRead(buf.length);
       this.#maybeAck();
     } catch (e) {
       const code = (e as { code?: string }).code;
@@ -170,6 +184,17 @@ export class RtmpConnection implements SessionHost {
         this.close("internal error", false);
       }
     }
+  }
+
+  /**
+   * A publisher reads once per batcher tick: pause until the next one, unless
+   * the read filled the buffer (more waits in the kernel), then send what it
+   * brought to the players at once.
+   */
+  #afterPacedRead(n: number): void {
+    if (this.closed) return;
+    if (n < READ_BUFFER_BYTES) this.#reader.pause();
+    this.#d.batcher.flushAll();
   }
 
   #maybeAck(): void {
@@ -268,6 +293,11 @@ export class RtmpConnection implements SessionHost {
       `rtmp: closing connection ${this.id} from ${this.address}: ${reason}`,
     );
     this.#session.dispose();
+    if (this.#paced) {
+      // Read again on every arrival, so the peer's FIN after our end() is seen at once.
+      this.#d.batcher.unpace(this.#reader);
+      this.#reader.resume();
+    }
     if (graceful) {
       this.#out.flush();
       this.socket.end();
@@ -278,13 +308,21 @@ export class RtmpConnection implements SessionHost {
     }
   }
 
+  /** The peer went away (FIN or close): not an error, nothing more can reach it. */
+  #peerGone(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = "peer closed";
+    if (this.#hsTimer) clearTimeout(this.#hsTimer);
+    this.#hsTimer = null;
+    this.#session.dispose();
+    this.#out.clear();
+    if (this.#paced) this.#d.batcher.unpace(this.#reader);
+    if (!this.socket.destroyed) this.socket.destroy();
+  }
+
   #onSocketClosed(): void {
-    if (!this.closed) {
-      this.closed = true;
-      this.closeReason = "peer closed";
-      if (this.#hsTimer) clearTimeout(this.#hsTimer);
-      this.#session.dispose();
-    }
+    this.#peerGone();
     this.#d.onClose(this);
   }
 

@@ -8,6 +8,7 @@ import { systemClock } from "../../engine/clock.js";
 import { DEFAULT_PLAYER_QUEUE_BYTES, LiveEngine } from "../../engine/live/live-engine.js";
 import type { StreamStats } from "../../engine/live/stream-stats.js";
 import type { MediaSink } from "../../engine/media-sink.js";
+import { payloadOfChunks } from "../../protocol/rtmp/chunk-decoder.js";
 import { encodeChunks } from "../../protocol/rtmp/chunk-encoder.js";
 import type { Logger } from "../../util/logger.js";
 import { type ConnectionStats, RtmpConnection } from "./rtmp-connection.js";
@@ -66,7 +67,13 @@ export class RtmpServer {
     this.#log = o.log;
     this.#playerQueueBytes = o.playerQueueBytes ?? DEFAULT_PLAYER_QUEUE_BYTES;
     this.#batcher = new WriteBatcher(o.flushMs ?? DEFAULT_FLUSH_MS);
-    this.engine = new LiveEngine({ clock: systemClock, log: o.log, encode: encodeChunks, sinks: o.sinks });
+    this.engine = new LiveEngine({
+      clock: systemClock,
+      log: o.log,
+      encode: encodeChunks,
+      decode: payloadOfChunks,
+      sinks: o.sinks,
+    });
   }
 
   #blocks(): RtmpServerConfig[] {
