@@ -16,6 +16,11 @@
  * player would then read as ~0 for nginx (one prewarm player lets nginx keep
  * at most one player's memory, ~12 KiB, against 10 players in the first round;
  * `--prewarm-players 0` measures without it).
+ *
+ * RSS per player = (median RSS over the measurement window − median RSS over
+ * the 3 s before the players join) / players, RSS sampled every 200 ms for
+ * both servers alike: a single sample of a garbage-collected heap says more
+ * about when the last collection ran than about what each player holds.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -23,7 +28,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, sleep } from "../test/helpers/env.js";
 import { makeMedia } from "../test/helpers/media.js";
-import { cpuTimes, rssKb } from "./lib/proc-stat.js";
+import { cpuTimes, median, rssKb } from "./lib/proc-stat.js";
 
 const argv = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -152,10 +157,21 @@ interface Row {
   sysShare: number;
 }
 
+/** RSS sampled every 200 ms for `ms`: the median (a garbage-collected heap grows and shrinks between collections). */
+async function rssMedianKb(pid: number, ms: number): Promise<number> {
+  const xs: number[] = [];
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    xs.push(rssKb(pid));
+    await sleep(200);
+  }
+  return median(xs);
+}
+
 async function measure(s: Server, n: number): Promise<Row> {
   const url = `rtmp://127.0.0.1:${s.port}/live/bench`;
   await sleep(1000);
-  const rss0 = rssKb(s.pid);
+  const rss0 = await rssMedianKb(s.pid, 3000);
   const players: Player[] = [];
   for (let i = 0; i < n; i++) {
     players.push(startPlayer(url));
@@ -165,10 +181,9 @@ async function measure(s: Server, n: number): Promise<Row> {
   const { user: u1, system: s1 } = cpuTimes(s.pid);
   const t1 = performance.now();
   const start = players.map((p) => ({ kb: p.kb, sec: p.sec }));
-  await sleep(WINDOW_S * 1000);
+  const rss1 = await rssMedianKb(s.pid, WINDOW_S * 1000);
   const { user: u2, system: s2 } = cpuTimes(s.pid);
   const elapsed = (performance.now() - t1) / 1000;
-  const rss1 = rssKb(s.pid);
   let kb = 0;
   let keeping = 0;
   players.forEach((p, i) => {
