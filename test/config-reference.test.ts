@@ -19,7 +19,7 @@ import { projectRoot, tempDir } from "./helpers/env.js";
 const FIX = join(projectRoot, "test", "fixtures", "config");
 const RTMP_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
 const has = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
-const ONAIR_ONLY = /^\s*(hls_endlist|publish_replace|gop_cache_size|hls_max_fragment) /;
+const ONAIR_ONLY = /^\s*(flush_interval|hls_endlist|publish_replace|gop_cache_size|hls_max_fragment) /;
 
 test("printed nginx configs pass nginx -t", { skip: !(has("nginx") && existsSync(RTMP_MODULE)) }, (t) => {
   const dir = tempDir(t, "onair-nginx-print-");

@@ -61,7 +61,7 @@ function positiveTime(d: ConfDirective): number {
 function bounded(min: number, max: number, parse: (d: ConfDirective) => number) {
   return (d: ConfDirective): number => {
     const v = parse(d);
-    if (v < min || v > max) fail(d, `value must be between ${min} and ${max}`);
+    if (v < min || v > max) fail(d, `"${d.name}" directive value must be between ${min} and ${max}`);
     return v;
   };
 }
@@ -216,6 +216,7 @@ const entries: [string, Spec][] = [
   ["rtmp", { contexts: ["main"], args: [0, 0], block: true, child: "rtmp" }],
   ["server", { contexts: ["rtmp", "http"], args: [0, 0], block: true, multi: true, child: serverChild }],
   ["listen", { contexts: ["rtmp_server", "http_server"], args: [1, 8], multi: true }],
+  ["flush_interval", { contexts: ["rtmp"], args: ONE, value: bounded(0, 1000, time) }],
   ["chunk_size", { contexts: RTMP_SRV, args: ONE, value: bounded(128, 16_777_215, size) }],
   ["ping", { contexts: RTMP_SRV, args: ONE, value: time }],
   ["ping_timeout", { contexts: RTMP_SRV, args: ONE, value: time }],

@@ -115,10 +115,14 @@ const rtmpBlock = fc
       ),
       { maxLength: 2 },
     ),
+    fc.option(
+      fc.integer({ min: 0, max: 1000 }).map((ms) => `flush_interval ${formatTime(ms)};\n`),
+      { nil: "" },
+    ),
   )
   .map(
-    ([top, servers]) =>
-      `rtmp {\n${top}\n${servers
+    ([top, servers, flush]) =>
+      `rtmp {\n${flush}${top}\n${servers
         .map(
           ([ls, sd, ad, names, apps]) =>
             `server {\n${ls.map((l) => `listen ${l};`).join("\n")}\n${sd}\n${ad}\n${names

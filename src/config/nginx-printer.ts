@@ -51,6 +51,7 @@ export function printNginxConfig(cfg: NginxConfig): string {
   if (cfg.rtmp) {
     const rtmp = cfg.rtmp;
     o.block(["rtmp"], () => {
+      o.line("flush_interval", formatTime(rtmp.flushInterval));
       for (const s of rtmp.servers) o.block(["server"], () => printRtmpServer(o, s));
     });
   }

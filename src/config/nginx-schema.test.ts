@@ -250,3 +250,18 @@ const directiveish = wordSoup([
 test("property: the nginx schema throws nothing but ConfigError on any input", () => {
   fc.assert(fc.property(directiveish, raisesOnly(ConfigError, parse)), { numRuns: 3000 });
 });
+
+test("rtmp: flush_interval (ours) defaults to 100ms, is set once at rtmp level, bounded to 0..1s", () => {
+  assert.equal(parse("rtmp { server { } }").rtmp!.flushInterval, 100);
+  assert.equal(parse("rtmp { flush_interval 0; server { } }").rtmp!.flushInterval, 0);
+  assert.equal(parse("rtmp { flush_interval 250ms; }").rtmp!.flushInterval, 250);
+  assert.equal(parse("rtmp { flush_interval 1s; }").rtmp!.flushInterval, 1000);
+  assert.equal(
+    message(() => parse("rtmp {\n flush_interval 2s;\n}")),
+    `"flush_interval" directive value must be between 0 and 1000 in ${F}:2`,
+  );
+  assert.match(
+    message(() => parse("rtmp { server {\n flush_interval 50ms;\n} }")),
+    /"flush_interval" directive is not allowed here in .*:2/,
+  );
+});

@@ -18,19 +18,20 @@ import {
   type NgxScope,
 } from "./nginx-directives.js";
 import { projectPrefix } from "./paths.js";
-import type {
-  AccessRule,
-  HeaderDirective,
-  HttpConfig,
-  HttpServerConfig,
-  ListenAddress,
-  LocationConfig,
-  LogLevel,
-  NginxConfig,
-  RecordMode,
-  RtmpApplicationConfig,
-  RtmpConfig,
-  RtmpServerConfig,
+import {
+  type AccessRule,
+  DEFAULT_FLUSH_INTERVAL_MS,
+  type HeaderDirective,
+  type HttpConfig,
+  type HttpServerConfig,
+  type ListenAddress,
+  type LocationConfig,
+  type LogLevel,
+  type NginxConfig,
+  type RecordMode,
+  type RtmpApplicationConfig,
+  type RtmpConfig,
+  type RtmpServerConfig,
 } from "./types.js";
 
 export interface NginxLoadOptions {
@@ -118,6 +119,7 @@ function posOfScope(s: NgxScope): { file: string; line: number } {
 function resolveRtmp(rtmp: NgxScope, prefix: string): RtmpConfig {
   return {
     servers: rtmp.childrenOf("rtmp_server").map((s) => resolveRtmpServer(s, prefix)),
+    flushInterval: rtmp.inherited<number>("flush_interval") ?? DEFAULT_FLUSH_INTERVAL_MS,
     pos: posOfScope(rtmp),
   };
 }

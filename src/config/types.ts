@@ -37,8 +37,13 @@ export interface NginxConfig {
   http: HttpConfig | null;
 }
 
+/** Default `flush_interval` (ms): see docs/configuration.md. */
+export const DEFAULT_FLUSH_INTERVAL_MS = 100;
+
 export interface RtmpConfig {
   servers: RtmpServerConfig[];
+  /** flush_interval in ms: publishers are read and players written once per interval (0 = as data comes). */
+  flushInterval: number;
   pos: SourcePos;
 }
 

@@ -35,13 +35,17 @@ export async function startRtmpServer(
     server?: Partial<RtmpServerConfig>;
     sinks?: (app: RtmpApplicationConfig, name: string) => MediaSink[];
     playerQueueBytes?: number;
+    /** The config's flush_interval (ms). */
+    flushInterval?: number;
   } = {},
 ): Promise<TestServer> {
   const log = memoryLogger("info");
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
+    const config = rtmpConfig(port, opts.apps, opts.server);
+    if (opts.flushInterval !== undefined) config.rtmp!.flushInterval = opts.flushInterval;
     const server = new RtmpServer({
-      config: rtmpConfig(port, opts.apps, opts.server),
+      config,
       log,
       sinks: opts.sinks ?? (() => []),
       playerQueueBytes: opts.playerQueueBytes,

@@ -4,7 +4,12 @@
  * (overridable field by field) and a whole NginxConfig with one RTMP server on
  * 127.0.0.1. Pure data: importing this starts nothing.
  */
-import type { NginxConfig, RtmpApplicationConfig, RtmpServerConfig } from "../../src/config/types.js";
+import {
+  DEFAULT_FLUSH_INTERVAL_MS,
+  type NginxConfig,
+  type RtmpApplicationConfig,
+  type RtmpServerConfig,
+} from "../../src/config/types.js";
 
 const pos = { file: "test.conf", line: 1 };
 
@@ -56,6 +61,7 @@ export function rtmpConfig(
     http: null,
     rtmp: {
       pos,
+      flushInterval: DEFAULT_FLUSH_INTERVAL_MS,
       servers: [
         {
           listen: [{ host: "127.0.0.1", port }],

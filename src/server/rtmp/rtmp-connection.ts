@@ -69,6 +69,8 @@ export class RtmpConnection implements SessionHost {
   /** Reads land in a buffer shared by every connection: keep nothing of it past the call. */
   readonly #reader: SocketReader;
   readonly #onMessageFn = (m: RtmpMessage): void => this.#onMessage(m);
+  /** What the batcher calls at each tick once this is a publisher. */
+  readonly #pacer = { onTick: (): void => this.#pacedTick() };
   #outChunkSize = 128;
   #peerWindow = 0;
   #lastAck = 0;
@@ -171,7 +173,7 @@ export class RtmpConnection implements SessionHost {
         return;
       }
       if (!this.#paced && this.#session.role === "publisher") {
-        this.#paced = this.#d.batcher.pace(this.#reader);
+        this.#paced = this.#d.batcher.pace(this.#pacer);
       }
       if (this.#paced) this.#afterPacedRead(buf.length);
       this.#maybeAck();
@@ -186,14 +188,26 @@ export class RtmpConnection implements SessionHost {
     }
   }
 
+  /** A publisher is read at each batcher tick (see WriteBatcher). */
+  #pacedTick(): void {
+    if (this.closed) return;
+    if (this.#reader.canReadNow) this.#reader.readNow();
+    else this.#reader.resume();
+  }
+
   /**
-   * A publisher reads once per batcher tick: pause until the next one, unless
-   * the read filled the buffer (more waits in the kernel), then send what it
-   * brought to the players at once.
+   * After a publisher's read. Read by the tick (`readNow`): nothing to do,
+   * the tick flushes. Its first paced read, which came from the loop: stop
+   * the loop's reads for good and send what it brought at once. Without
+   * `readNow`: pause until the next tick unless the read filled the buffer
+   * (more waits in the kernel), and send what it brought at once.
    */
   #afterPacedRead(n: number): void {
     if (this.closed) return;
-    if (n < READ_BUFFER_BYTES) this.#reader.pause();
+    if (this.#reader.canReadNow) {
+      if (this.#reader.paused) return;
+      this.#reader.pause();
+    } else if (n < READ_BUFFER_BYTES) this.#reader.pause();
     this.#d.batcher.flushAll();
   }
 
@@ -295,7 +309,7 @@ export class RtmpConnection implements SessionHost {
     this.#session.dispose();
     if (this.#paced) {
       // Read again on every arrival, so the peer's FIN after our end() is seen at once.
-      this.#d.batcher.unpace(this.#reader);
+      this.#d.batcher.unpace(this.#pacer);
       this.#reader.resume();
     }
     if (graceful) {
@@ -317,7 +331,7 @@ export class RtmpConnection implements SessionHost {
     this.#hsTimer = null;
     this.#session.dispose();
     this.#out.clear();
-    if (this.#paced) this.#d.batcher.unpace(this.#reader);
+    if (this.#paced) this.#d.batcher.unpace(this.#pacer);
     if (!this.socket.destroyed) this.socket.destroy();
   }
 
@@ -332,8 +346,8 @@ export class RtmpConnection implements SessionHost {
       address: this.address,
       app: this.#session.appName,
       role: this.#session.role,
-      bytesIn: this.socket.bytesRead,
-      bytesOut: this.socket.bytesWritten,
+      bytesIn: this.socket.bytesRead + this.#reader.directBytes,
+      bytesOut: this.socket.bytesWritten + this.#out.directBytes,
       pendingBytes: this.#out.pendingBytes,
       uptimeMs: now - this.startedAt,
     };

@@ -3,7 +3,12 @@
  * connections, the live engine shared by all, reload / quit / stop.
  */
 import { createServer, type Server, type Socket } from "node:net";
-import type { NginxConfig, RtmpApplicationConfig, RtmpServerConfig } from "../../config/types.js";
+import {
+  DEFAULT_FLUSH_INTERVAL_MS,
+  type NginxConfig,
+  type RtmpApplicationConfig,
+  type RtmpServerConfig,
+} from "../../config/types.js";
 import { systemClock } from "../../engine/clock.js";
 import { DEFAULT_PLAYER_QUEUE_BYTES, LiveEngine } from "../../engine/live/live-engine.js";
 import type { StreamStats } from "../../engine/live/stream-stats.js";
@@ -12,7 +17,7 @@ import { payloadOfChunks } from "../../protocol/rtmp/chunk-decoder.js";
 import { encodeChunks } from "../../protocol/rtmp/chunk-encoder.js";
 import type { Logger } from "../../util/logger.js";
 import { type ConnectionStats, RtmpConnection } from "./rtmp-connection.js";
-import { DEFAULT_FLUSH_MS, WriteBatcher } from "./write-batcher.js";
+import { WriteBatcher } from "./write-batcher.js";
 
 export type { StreamStats } from "../../engine/live/stream-stats.js";
 export type { ConnectionStats } from "./rtmp-connection.js";
@@ -23,7 +28,7 @@ export interface RtmpServerOptions {
   sinks: (app: RtmpApplicationConfig, streamName: string) => MediaSink[];
   /** Bound of each player's queue in bytes (default 2 MiB). */
   playerQueueBytes?: number;
-  /** Player output is written in batches every this many ms (default 50; 0 = every message at once). */
+  /** Overrides the config's `flush_interval` (ms; 0 = every message at once). */
   flushMs?: number;
 }
 
@@ -66,7 +71,7 @@ export class RtmpServer {
     this.#config = o.config;
     this.#log = o.log;
     this.#playerQueueBytes = o.playerQueueBytes ?? DEFAULT_PLAYER_QUEUE_BYTES;
-    this.#batcher = new WriteBatcher(o.flushMs ?? DEFAULT_FLUSH_MS);
+    this.#batcher = new WriteBatcher(o.flushMs ?? o.config.rtmp?.flushInterval ?? DEFAULT_FLUSH_INTERVAL_MS);
     this.engine = new LiveEngine({
       clock: systemClock,
       log: o.log,
@@ -187,6 +192,12 @@ export class RtmpServer {
   /** New config: listeners follow it, sessions stay; removed apps refuse new sessions. */
   async reload(config: NginxConfig): Promise<void> {
     this.#config = config;
+    const want = config.rtmp?.flushInterval ?? DEFAULT_FLUSH_INTERVAL_MS;
+    if (!this.#batcher.setIntervalMs(want)) {
+      this.#log.warn(
+        `rtmp: flush_interval ${want}ms applies at restart (switching between 0 and a tick needs one; keeping ${this.#batcher.intervalMs}ms)`,
+      );
+    }
     await this.#syncListeners();
   }
 

@@ -81,7 +81,7 @@ test("the batcher resumes paced readers at every tick, and stops when told", asy
   const batcher = new WriteBatcher(10);
   t.after(() => batcher.stop());
   let resumes = 0;
-  const r = { resume: () => resumes++ };
+  const r = { onTick: () => resumes++ };
   assert.equal(batcher.pace(r), true);
   await sleep(120);
   assert.ok(resumes >= 4, `resumed at each tick (${resumes})`);
@@ -90,4 +90,55 @@ test("the batcher resumes paced readers at every tick, and stops when told", asy
   await sleep(50);
   assert.ok(resumes <= n + 1, "no more resumes once unpaced");
   assert.equal(new WriteBatcher(0).pace(r), false, "no pacing when output is not batched");
+});
+
+test("readNow takes what waits in the kernel at once, without a poll, and EOF closes the socket", async (t) => {
+  let reader: SocketReader | null = null;
+  const got: Buffer[] = [];
+  const { client, accepted } = await pair(t, (s) => {
+    reader = new SocketReader(s, (d) => got.push(Buffer.from(d)));
+  });
+  const r = reader!;
+  assert.equal(r.canReadNow, true, "the descriptor is exposed on this Node");
+  client.write("x");
+  while (got.length === 0) await sleep(5);
+  r.pause();
+  assert.equal(r.readNow(), 0, "nothing waiting: EAGAIN, no error");
+  assert.equal(accepted.destroyed, false);
+  const data = pattern(200 * 1024 + 5); // more than one read buffer
+  client.write(data);
+  await sleep(50);
+  assert.equal(got.length, 1, "paused: the loop read nothing");
+  const first = r.readNow();
+  assert.ok(first > 64 * 1024, `one call reads again while reads fill the buffer (${first})`);
+  assert.ok(got.length >= 1 + 2, `reads of at most the buffer size (${got.length - 1})`);
+  let n = first;
+  // The rest waited in the client's send queue until the receive buffer had room.
+  for (let i = 0; i < 100 && n < data.length; i++) {
+    await sleep(5);
+    n += r.readNow();
+  }
+  assert.equal(n, data.length);
+  assert.ok(Buffer.concat(got.slice(1)).equals(data), "bytes whole and in order");
+  assert.equal(r.directBytes, data.length);
+  const closed = once(accepted, "close");
+  client.end();
+  await sleep(20);
+  assert.equal(r.readNow(), 0);
+  await closed; // the FIN read by readNow destroyed the socket
+  assert.equal(r.readNow(), 0, "nothing after close");
+});
+
+test("readNow on a reset connection destroys the socket with the error", async (t) => {
+  let reader: SocketReader | null = null;
+  const { client, accepted } = await pair(t, (s) => {
+    reader = new SocketReader(s, () => {});
+  });
+  reader!.pause();
+  const err = once(accepted, "error");
+  client.resetAndDestroy();
+  await sleep(20);
+  reader!.readNow();
+  const [e] = (await err) as [NodeJS.ErrnoException];
+  assert.equal(e.code, "ECONNRESET");
 });

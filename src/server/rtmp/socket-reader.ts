@@ -24,6 +24,7 @@
  * reads a second per publisher; each read through the stream path costs a
  * 64 KiB allocation trimmed to size, a Buffer, push/emit and garbage.
  */
+import { readSync } from "node:fs";
 import type { Socket } from "node:net";
 
 /** Size of the buffer shared by every connection's reads (Node's own read size). */
@@ -32,6 +33,7 @@ export const READ_BUFFER_BYTES = 64 * 1024;
 export type ReadCallback = (data: Buffer) => void;
 
 interface UserBufferHandle {
+  fd?: number;
   reading?: boolean;
   useUserBuffer?: (buf: Uint8Array) => void;
   readStart?: () => number;
@@ -58,10 +60,14 @@ export class SocketReader {
   readonly socket: Socket;
   readonly reusesBuffer: boolean;
   readonly #handle: UserBufferHandle | null;
+  readonly #onRead: ReadCallback;
   #paused = false;
+  /** Bytes taken by `readNow` (Node's `bytesRead` counts only its own reads). */
+  directBytes = 0;
 
   constructor(socket: Socket, onRead: ReadCallback) {
     this.socket = socket;
+    this.#onRead = onRead;
     const kBuffer = findSymbol(socket, "kBuffer");
     const kBufferCb = findSymbol(socket, "kBufferCb");
     const handle = (socket as unknown as { _handle?: UserBufferHandle | null })._handle ?? null;
@@ -90,6 +96,55 @@ export class SocketReader {
 
   get paused(): boolean {
     return this.#paused;
+  }
+
+  /** The socket's file descriptor when `readNow` can read it (-1: it cannot). */
+  get #fd(): number {
+    const fd = this.#handle?.fd;
+    return typeof fd === "number" && fd >= 0 ? fd : -1;
+  }
+
+  /** True when `readNow` reads (the shared-buffer path, a descriptor); otherwise use `resume`. */
+  get canReadNow(): boolean {
+    return this.#fd >= 0;
+  }
+
+  /**
+   * Reads what waits in the kernel now, synchronously, while paused: no
+   * poll, no wake-up of its own. This is how the batcher's tick reads a
+   * publisher (one wake-up a tick, for the timer, instead of a timer and a
+   * read, and no `epoll_ctl` to start and stop reading). The socket is
+   * non-blocking (libuv made it so): a read returns at once with what there
+   * is, EAGAIN when nothing. Reads again while a read fills the buffer, at
+   * most `maxReads` times. EOF and errors destroy the socket as Node's own
+   * read would (`'error'` with the error, then `'close'`). Returns the bytes
+   * read.
+   */
+  readNow(maxReads = 16): number {
+    const fd = this.#fd;
+    if (fd < 0 || !this.#paused || this.socket.destroyed) return 0;
+    const buf = sharedBuffer();
+    let total = 0;
+    for (let i = 0; i < maxReads; i++) {
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, buf.length, null);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== "EAGAIN" && code !== "EWOULDBLOCK") this.socket.destroy(e as Error);
+        return total;
+      }
+      if (n === 0) {
+        // The peer's FIN: nothing more will come.
+        this.socket.destroy();
+        return total;
+      }
+      total += n;
+      this.directBytes += n;
+      this.#onRead(buf.subarray(0, n));
+      if (n < buf.length || !this.#paused || this.socket.destroyed) return total;
+    }
+    return total;
   }
 
   /**

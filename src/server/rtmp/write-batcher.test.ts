@@ -45,6 +45,8 @@ test("flushes gathered in the shared slab arrive whole and in order, for a stall
     batcher.flushAll();
   }
   assert.ok(out.writableLength > 0, "the stalled socket holds part of what was written");
+  assert.ok(q.directBytes > 0, "flushes went straight to the descriptor while the kernel took them");
+  assert.ok(out.bytesWritten > 0, "and through the socket once it held unsent bytes");
   const expected = Buffer.concat(want);
   const got: Buffer[] = [];
   let n = 0;
@@ -73,4 +75,19 @@ test("a flush larger than the gather bound goes by reference", async (t) => {
   });
   while (got.length < expected.length) await once(inn, "data");
   assert.ok(got.equals(expected));
+});
+
+test("the interval changes on reload between non-zero values only", async (t) => {
+  const batcher = new WriteBatcher(200);
+  t.after(() => batcher.stop());
+  let ticks = 0;
+  batcher.pace({ onTick: () => ticks++ });
+  assert.equal(batcher.setIntervalMs(10), true);
+  assert.equal(batcher.intervalMs, 10);
+  await new Promise((r) => setTimeout(r, 120));
+  assert.ok(ticks >= 4, `the new interval applies at once (${ticks} ticks in 120 ms)`);
+  assert.equal(batcher.setIntervalMs(0), false, "0 needs a restart");
+  assert.equal(batcher.intervalMs, 10);
+  assert.equal(new WriteBatcher(0).setIntervalMs(50), false, "and so does leaving 0");
+  assert.equal(batcher.setIntervalMs(10), true, "the same value is no change");
 });

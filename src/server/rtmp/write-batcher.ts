@@ -16,16 +16,20 @@
  * (a joining player's GOP burst) are not copied: they go by reference as one
  * writev.
  */
+import { writeSync } from "node:fs";
 import type { Socket } from "node:net";
+import { DEFAULT_FLUSH_INTERVAL_MS } from "../../config/types.js";
 
-/** Default flush interval of player output (ms); 0 writes every message at once. */
-export const DEFAULT_FLUSH_MS = 50;
+/** Default flush interval of player output (ms): the `flush_interval` default; 0 writes every message at once. */
+export const DEFAULT_FLUSH_MS = DEFAULT_FLUSH_INTERVAL_MS;
 
 export class OutputQueue {
   readonly socket: Socket;
   #bufs: Buffer[] = [];
   #bytes = 0;
   readonly #batcher: WriteBatcher;
+  /** Bytes written straight to the descriptor (Node's `bytesWritten` counts only its own). */
+  directBytes = 0;
 
   constructor(socket: Socket, batcher: WriteBatcher) {
     this.socket = socket;
@@ -56,10 +60,42 @@ export class OutputQueue {
     this.#bytes = 0;
     if (this.socket.destroyed) return;
     if (bufs.length === 1) {
-      this.socket.write(bufs[0]!);
+      this.write(bufs[0]!);
       return;
     }
-    this.#batcher.slab.write(this.socket, bufs);
+    this.#batcher.slab.write(this, bufs);
+  }
+
+  /**
+   * Writes `buf` now, in order after everything written before. When the
+   * socket holds nothing unsent, straight to its descriptor with one
+   * `write(2)` (non-blocking: the kernel takes what fits): none of the
+   * stream's per-write objects, callbacks and next-tick work. What the
+   * kernel did not take, or everything when the socket still holds unsent
+   * bytes, goes through `socket.write`, which libuv sends when the peer
+   * reads.
+   */
+  write(buf: Buffer): void {
+    const s = this.socket;
+    if (s.writableLength === 0 && !s.writableEnded && !s.destroyed) {
+      const fd = socketFd(s);
+      if (fd >= 0) {
+        let n = 0;
+        try {
+          n = writeSync(fd, buf, 0, buf.length);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code !== "EAGAIN" && code !== "EWOULDBLOCK") {
+            s.destroy(e as Error);
+            return;
+          }
+        }
+        this.directBytes += n;
+        if (n === buf.length) return;
+        buf = buf.subarray(n);
+      }
+    }
+    s.write(buf);
   }
 
   /** Drops what is queued (connection closing). */
@@ -79,8 +115,9 @@ export class FlushSlab {
   #buf: Buffer = Buffer.allocUnsafeSlow(SLAB_BYTES);
   #off = 0;
 
-  /** Writes `bufs` to `socket` as one Buffer. */
-  write(socket: Socket, bufs: Buffer[]): void {
+  /** Writes `bufs` to `q` as one Buffer. */
+  write(q: OutputQueue, bufs: Buffer[]): void {
+    const socket = q.socket;
     let n = 0;
     for (const b of bufs) n += b.length;
     if (n > MAX_GATHER_BYTES) {
@@ -100,34 +137,46 @@ export class FlushSlab {
       this.#buf.set(b, p);
       p += b.length;
     }
-    socket.write(this.#buf.subarray(start, p));
+    q.write(this.#buf.subarray(start, p));
     // Still held by the socket (partial or queued write): never overwrite it.
     if (socket.writableLength > 0) this.#off = p;
   }
 }
 
-/** A reader the batcher resumes at each tick (it pauses itself once it has read). */
+/**
+ * A reader the batcher calls at each tick: it reads what waits now
+ * (`SocketReader.readNow`), or resumes and pauses itself once it has read.
+ */
 export interface PacedReader {
-  resume(): void;
+  onTick(): void;
+}
+
+/** The descriptor of a connected socket, -1 when Node does not expose it. */
+export function socketFd(s: Socket): number {
+  const fd = (s as unknown as { _handle?: { fd?: number } | null })._handle?.fd;
+  return typeof fd === "number" && fd >= 0 ? fd : -1;
 }
 
 /**
  * One timer for all the output queues of a server, and the paced reads of
  * its publishers.
  *
- * A paced reader (a publisher's socket) is resumed at each tick and pauses
- * itself after its read, then flushes the queues at once (`flushAll`): the
- * loop's poll phase reads all that waited in the kernel in one read, instead
- * of one read per arrival (ffmpeg writes each chunk header and body apart:
- * ~90 reads a second at 2.5 Mbit/s, ~20 paced). A message therefore waits at
- * most one interval in the kernel and is then sent on to players at once;
- * unpaced, it was read at once and waited at most one interval in the queue:
- * the latency bound is the same. The kernel's receive buffer holds one
- * interval of input (16 KiB at 2.5 Mbit/s); a read that fills the read
- * buffer keeps the reader reading (see RtmpConnection).
+ * A paced reader (a publisher's socket) is read at each tick, then the
+ * queues are flushed at once (`flushAll`). The read is synchronous
+ * (`SocketReader.readNow`: all that waited in the kernel, with no poll and
+ * no wake-up of its own), so a tick costs one wake-up of the process
+ * whatever the number of publishers and players; where Node does not expose
+ * the descriptor, the reader is resumed instead and pauses itself after its
+ * read, which then flushes. ffmpeg writes each chunk header and body apart:
+ * ~90 reads a second at 2.5 Mbit/s read as they come, 20 paced. A message
+ * therefore waits at most one interval in the kernel and is then sent on to
+ * players at once; unpaced, it was read at once and waited at most one
+ * interval in the queue: the latency bound is the same. The kernel's
+ * receive buffer holds one interval of input (16 KiB at 2.5 Mbit/s); a read
+ * that fills the read buffer reads again.
  */
 export class WriteBatcher {
-  readonly intervalMs: number;
+  #intervalMs: number;
   readonly slab = new FlushSlab();
   #due = new Set<OutputQueue>();
   #spare = new Set<OutputQueue>();
@@ -138,7 +187,29 @@ export class WriteBatcher {
   readonly #onTick = (): void => this.#tick();
 
   constructor(intervalMs = DEFAULT_FLUSH_MS) {
-    this.intervalMs = intervalMs;
+    this.#intervalMs = intervalMs;
+  }
+
+  get intervalMs(): number {
+    return this.#intervalMs;
+  }
+
+  /**
+   * A new interval from the next tick on (reload). Between two non-zero
+   * values only: false, and nothing changed, for a switch to or from 0
+   * (connections chose their read and write paths for the one they started with).
+   */
+  setIntervalMs(ms: number): boolean {
+    if (ms === this.#intervalMs) return true;
+    if (ms <= 0 || this.#intervalMs <= 0) return false;
+    this.#intervalMs = ms;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    if (this.#armed) {
+      this.#armed = false;
+      this.#arm();
+    }
+    return true;
   }
 
   schedule(q: OutputQueue): void {
@@ -166,15 +237,14 @@ export class WriteBatcher {
     if (this.#armed) return;
     this.#armed = true;
     if (this.#timer) this.#timer.refresh();
-    else this.#timer = setTimeout(this.#onTick, this.intervalMs);
+    else this.#timer = setTimeout(this.#onTick, this.#intervalMs);
   }
 
   #tick(): void {
     this.#armed = false;
+    for (const r of this.#paced) r.onTick();
     this.flushAll();
-    if (this.#paced.size === 0) return;
-    for (const r of this.#paced) r.resume();
-    this.#arm();
+    if (this.#paced.size > 0) this.#arm();
   }
 
   /** Flushes every queue with something queued (the tick, a paced read, or a caller that cannot wait). */
