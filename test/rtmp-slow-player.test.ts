@@ -1,12 +1,13 @@
 /**
- * A player whose socket stops reading stays within its queue bound (it is
- * skipped forward to the next keyframe), while the publisher and another
+ * A player whose socket stops reading stays within its queue bound, plus one
+ * tick of the stream at most (it is skipped forward to the next keyframe), while the publisher and another
  * player go on in real time without losing a frame.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { DEFAULT_FLUSH_INTERVAL_MS } from "../src/config/types.js";
 import { sleep, startProcess, tempDir, waitFor } from "./helpers/env.js";
 import { readFlvTags } from "./helpers/flv-probe.js";
 import { publishSynthetic, RawRtmpClient, startRtmpServer } from "./helpers/rtmp-client.js";
@@ -47,7 +48,9 @@ test("a stalled player stays within its bound; the others keep up", async (t) =>
   assert.ok(slow!.skips > 0, "the stalled player was skipped forward");
   assert.ok(slow!.dropped > 0);
   assert.ok(slow!.maxPending <= BOUND, `stalled player's queue peaked at ${slow!.maxPending} > ${BOUND}`);
-  assert.ok(worst <= BOUND, `sampled queue peak ${worst}`);
+  // The socket may take one more tick of the stream on top of what the bound let through.
+  const tick = (50 * 20_000 * DEFAULT_FLUSH_INTERVAL_MS) / 1000;
+  assert.ok(worst <= BOUND + tick, `sampled queue peak ${worst} > ${BOUND} + one tick (${tick})`);
   assert.equal(fast!.dropped, 0, "the good player lost nothing");
   assert.ok(fast!.maxPending < BOUND, "the good player kept up");
   // The stalled connection is still open (not the publisher's problem), the good player got every frame.

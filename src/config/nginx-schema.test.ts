@@ -251,8 +251,8 @@ test("property: the nginx schema throws nothing but ConfigError on any input", (
   fc.assert(fc.property(directiveish, raisesOnly(ConfigError, parse)), { numRuns: 3000 });
 });
 
-test("rtmp: flush_interval (ours) defaults to 100ms, is set once at rtmp level, bounded to 0..1s", () => {
-  assert.equal(parse("rtmp { server { } }").rtmp!.flushInterval, 100);
+test("rtmp: flush_interval (ours) defaults to 200ms, is set once at rtmp level, bounded to 0..1s", () => {
+  assert.equal(parse("rtmp { server { } }").rtmp!.flushInterval, 200);
   assert.equal(parse("rtmp { flush_interval 0; server { } }").rtmp!.flushInterval, 0);
   assert.equal(parse("rtmp { flush_interval 250ms; }").rtmp!.flushInterval, 250);
   assert.equal(parse("rtmp { flush_interval 1s; }").rtmp!.flushInterval, 1000);

@@ -38,7 +38,7 @@ export interface NginxConfig {
 }
 
 /** Default `flush_interval` (ms): see docs/configuration.md. */
-export const DEFAULT_FLUSH_INTERVAL_MS = 100;
+export const DEFAULT_FLUSH_INTERVAL_MS = 200;
 
 export interface RtmpConfig {
   servers: RtmpServerConfig[];

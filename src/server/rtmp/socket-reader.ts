@@ -120,7 +120,7 @@ export class SocketReader {
    * read would (`'error'` with the error, then `'close'`). Returns the bytes
    * read.
    */
-  readNow(maxReads = 16): number {
+  readNow(maxReads = 64): number {
     const fd = this.#fd;
     if (fd < 0 || !this.#paused || this.socket.destroyed) return 0;
     const buf = sharedBuffer();

@@ -1,22 +1,17 @@
 /**
- * Coalesces the media a player connection is sent into one writev per
- * `intervalMs` (cork → writes → uncork): the shared buffers are queued by
- * reference (never copied) and one timer serves every connection of the
- * server. A player at 2.5 Mbit/s gets ~70 messages a second; flushing every
- * 50 ms makes that ~20 system calls instead of 70, for at most 50 ms latency.
- *
- * A flush of several buffers is copied into one scratch slab shared by every
- * connection and written as one Buffer: Node's cork/writev path allocates
- * about 1 KiB of heap objects per flush (at 200 players, 4 MB/s of garbage
- * that promotes the GOP cache's packets and keeps their buffers until a full
- * GC). The region written is reused at once when the kernel took all of it
- * (`writableLength` back to 0, the write completed synchronously); otherwise
- * the socket still points into it, so it is left alone and the next flush
- * goes further on (a new slab when this one is used up). Flushes over 64 KiB
- * (a joining player's GOP burst) are not copied: they go by reference as one
- * writev.
+ * Coalesces the media a player connection is sent into one system call per
+ * tick (`intervalMs`, the `flush_interval`): the shared buffers are queued
+ * by reference (never copied), one timer serves every connection of the
+ * server, and a flush is one `write(2)`/`writev(2)` straight on the socket's
+ * descriptor when the socket holds nothing unsent (the usual case: a player
+ * that keeps up). None of Node's per-write stream objects, callbacks and
+ * next-tick work then; what the kernel did not take, and everything while
+ * the socket still holds unsent bytes, goes through `socket.write`, which
+ * libuv sends in order when the peer reads. A player at 2.5 Mbit/s gets ~70
+ * messages a second: at the default 200 ms that is 5 system calls instead
+ * of 70.
  */
-import { writeSync } from "node:fs";
+import { writeSync, writevSync } from "node:fs";
 import type { Socket } from "node:net";
 import { DEFAULT_FLUSH_INTERVAL_MS } from "../../config/types.js";
 
@@ -36,9 +31,22 @@ export class OutputQueue {
     this.#batcher = batcher;
   }
 
-  /** Bytes accepted and not yet sent: queued here plus the socket's own buffer. */
+  /**
+   * Bytes the peer has not taken: what the socket holds unsent (the kernel
+   * refused it). What waits here for the next tick is not counted: it leaves
+   * at that tick whatever the peer does, and it is buffers shared with every
+   * other player, not memory of this one. So a player is judged by its own
+   * lag, never by the batch size (`flush_interval` × bitrate can exceed a
+   * queue bound at 1 s and 20 Mbit/s), and a stalled player's socket holds
+   * at most its bound plus one tick of the stream.
+   */
   get pendingBytes(): number {
-    return this.#bytes + this.socket.writableLength;
+    return this.socket.writableLength;
+  }
+
+  /** Bytes waiting here for the next tick. */
+  get queuedBytes(): number {
+    return this.#bytes;
   }
 
   /** Queues a shared buffer for the next flush. */
@@ -59,11 +67,8 @@ export class OutputQueue {
     this.#bufs = [];
     this.#bytes = 0;
     if (this.socket.destroyed) return;
-    if (bufs.length === 1) {
-      this.write(bufs[0]!);
-      return;
-    }
-    this.#batcher.slab.write(this, bufs);
+    if (bufs.length === 1) this.write(bufs[0]!);
+    else this.writev(bufs);
   }
 
   /**
@@ -98,6 +103,41 @@ export class OutputQueue {
     s.write(buf);
   }
 
+  /** `write` for several buffers: one `writev(2)` (groups of IOV_MAX) when nothing is pending. `bufs` is consumed. */
+  writev(bufs: Buffer[]): void {
+    const s = this.socket;
+    let i = 0;
+    const fd = s.writableLength === 0 && !s.writableEnded && !s.destroyed ? socketFd(s) : -1;
+    if (fd >= 0) {
+      while (i < bufs.length) {
+        const group = i === 0 && bufs.length <= IOV_MAX ? bufs : bufs.slice(i, i + IOV_MAX);
+        let n = 0;
+        try {
+          n = writevSync(fd, group);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code !== "EAGAIN" && code !== "EWOULDBLOCK") {
+            s.destroy(e as Error);
+            return;
+          }
+        }
+        this.directBytes += n;
+        let j = 0;
+        while (j < group.length && n >= group[j]!.length) n -= group[j++]!.length;
+        i += j;
+        if (j < group.length) {
+          // The kernel took part of it: the rest goes through the socket, in order.
+          if (n > 0) bufs[i] = bufs[i]!.subarray(n);
+          break;
+        }
+      }
+      if (i >= bufs.length) return;
+    }
+    s.cork();
+    for (; i < bufs.length; i++) s.write(bufs[i]!);
+    s.uncork();
+  }
+
   /** Drops what is queued (connection closing). */
   clear(): void {
     this.#bufs = [];
@@ -105,43 +145,8 @@ export class OutputQueue {
   }
 }
 
-/** Size of the shared scratch slab flushes are gathered in. */
-export const SLAB_BYTES = 256 * 1024;
-/** Larger flushes are written by reference (cork + writev), not copied. */
-export const MAX_GATHER_BYTES = 64 * 1024;
-
-/** The scratch memory shared by every connection's flush (see the file comment). */
-export class FlushSlab {
-  #buf: Buffer = Buffer.allocUnsafeSlow(SLAB_BYTES);
-  #off = 0;
-
-  /** Writes `bufs` to `q` as one Buffer. */
-  write(q: OutputQueue, bufs: Buffer[]): void {
-    const socket = q.socket;
-    let n = 0;
-    for (const b of bufs) n += b.length;
-    if (n > MAX_GATHER_BYTES) {
-      // A joiner's GOP burst: too big to copy, and the kernel will not take it at once.
-      socket.cork();
-      for (const b of bufs) socket.write(b);
-      socket.uncork();
-      return;
-    }
-    if (this.#off + n > SLAB_BYTES) {
-      this.#buf = Buffer.allocUnsafeSlow(SLAB_BYTES);
-      this.#off = 0;
-    }
-    const start = this.#off;
-    let p = start;
-    for (const b of bufs) {
-      this.#buf.set(b, p);
-      p += b.length;
-    }
-    q.write(this.#buf.subarray(start, p));
-    // Still held by the socket (partial or queued write): never overwrite it.
-    if (socket.writableLength > 0) this.#off = p;
-  }
-}
+/** Most buffers one `writev(2)` takes (Linux's IOV_MAX). */
+export const IOV_MAX = 1024;
 
 /**
  * A reader the batcher calls at each tick: it reads what waits now
@@ -177,7 +182,6 @@ export function socketFd(s: Socket): number {
  */
 export class WriteBatcher {
   #intervalMs: number;
-  readonly slab = new FlushSlab();
   #due = new Set<OutputQueue>();
   #spare = new Set<OutputQueue>();
   readonly #paced = new Set<PacedReader>();
