@@ -11,7 +11,7 @@
  * messages a second: at the default 200 ms that is 5 system calls instead
  * of 70.
  */
-import { writeSync, writevSync } from "node:fs";
+import { writevSync } from "node:fs";
 import type { Socket } from "node:net";
 import { DEFAULT_FLUSH_INTERVAL_MS } from "../../config/types.js";
 
@@ -67,43 +67,18 @@ export class OutputQueue {
     this.#bufs = [];
     this.#bytes = 0;
     if (this.socket.destroyed) return;
-    if (bufs.length === 1) this.write(bufs[0]!);
-    else this.writev(bufs);
+    this.writev(bufs);
   }
 
   /**
-   * Writes `buf` now, in order after everything written before. When the
+   * Writes `bufs` now, in order after everything written before. When the
    * socket holds nothing unsent, straight to its descriptor with one
-   * `write(2)` (non-blocking: the kernel takes what fits): none of the
-   * stream's per-write objects, callbacks and next-tick work. What the
-   * kernel did not take, or everything when the socket still holds unsent
-   * bytes, goes through `socket.write`, which libuv sends when the peer
-   * reads.
+   * `writev(2)` (groups of IOV_MAX; non-blocking: the kernel takes what
+   * fits): none of the stream's per-write objects, callbacks and next-tick
+   * work. What the kernel did not take, or everything when the socket still
+   * holds unsent bytes, goes through `socket.write`, which libuv sends when
+   * the peer reads. `bufs` is consumed.
    */
-  write(buf: Buffer): void {
-    const s = this.socket;
-    if (s.writableLength === 0 && !s.writableEnded && !s.destroyed) {
-      const fd = socketFd(s);
-      if (fd >= 0) {
-        let n = 0;
-        try {
-          n = writeSync(fd, buf, 0, buf.length);
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          if (code !== "EAGAIN" && code !== "EWOULDBLOCK") {
-            s.destroy(e as Error);
-            return;
-          }
-        }
-        this.directBytes += n;
-        if (n === buf.length) return;
-        buf = buf.subarray(n);
-      }
-    }
-    s.write(buf);
-  }
-
-  /** `write` for several buffers: one `writev(2)` (groups of IOV_MAX) when nothing is pending. `bufs` is consumed. */
   writev(bufs: Buffer[]): void {
     const s = this.socket;
     let i = 0;
