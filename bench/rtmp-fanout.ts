@@ -28,7 +28,9 @@
  * RSS per player = (median RSS over the measurement window − median RSS over
  * the 3 s before the players join) / players, RSS sampled every 200 ms for
  * both servers alike: a single sample of a garbage-collected heap says more
- * about when the last collection ran than about what each player holds.
+ * about when the last collection ran than about what each player holds. The
+ * "floors" column does the same with the lowest sample of each window (see
+ * rssSamplesKb).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -171,6 +173,8 @@ interface Row {
   players: number;
   cpuPerGbit: number;
   rssPerPlayerKb: number;
+  /** The same from the lowest sample of each window (see rssSamplesKb). */
+  rssFloorPerPlayerKb: number;
   keepingUp: number;
   deliveredMbit: number;
   cpuPct: number;
@@ -178,21 +182,29 @@ interface Row {
   sysShare: number;
 }
 
-/** RSS sampled every 200 ms for `ms`: the median (a garbage-collected heap grows and shrinks between collections). */
-async function rssMedianKb(pid: number, ms: number): Promise<number> {
+/**
+ * RSS sampled every 200 ms for `ms`: the median and the lowest sample. A
+ * garbage-collected heap's RSS is a sawtooth: V8's young generation (~1 MiB
+ * here) fills between collections, faster the more is allocated, so the
+ * median of a window sits somewhere up that tooth, ±0.5 MiB, i.e. ±50 KiB per
+ * player at 10 players. The lowest sample is the floor just after a
+ * collection: what stays. nginx's RSS is flat, so both figures are the same
+ * for it; for onair both are printed.
+ */
+async function rssSamplesKb(pid: number, ms: number): Promise<{ median: number; floor: number }> {
   const xs: number[] = [];
   const end = performance.now() + ms;
   while (performance.now() < end) {
     xs.push(rssKb(pid));
     await sleep(200);
   }
-  return median(xs);
+  return { median: median(xs), floor: Math.min(...xs) };
 }
 
 async function measure(s: Server, n: number): Promise<Row> {
   const url = `rtmp://127.0.0.1:${s.port}/live/bench`;
   await sleep(1000);
-  const rss0 = await rssMedianKb(s.pid, 3000);
+  const rss0 = await rssSamplesKb(s.pid, 3000);
   const players: Player[] = [];
   for (let i = 0; i < n; i++) {
     players.push(startPlayer(url));
@@ -203,7 +215,7 @@ async function measure(s: Server, n: number): Promise<Row> {
   const run1 = runSeconds(s.pid);
   const t1 = performance.now();
   const start = players.map((p) => ({ kb: p.kb, sec: p.sec }));
-  const rss1 = await rssMedianKb(s.pid, WINDOW_S * 1000);
+  const rss1 = await rssSamplesKb(s.pid, WINDOW_S * 1000);
   const { user: u2, system: s2 } = cpuTimes(s.pid);
   const run2 = runSeconds(s.pid);
   const elapsed = (performance.now() - t1) / 1000;
@@ -223,7 +235,8 @@ async function measure(s: Server, n: number): Promise<Row> {
     server: s.name,
     players: n,
     cpuPerGbit: cpu / gbit,
-    rssPerPlayerKb: (rss1 - rss0) / n,
+    rssPerPlayerKb: (rss1.median - rss0.median) / n,
+    rssFloorPerPlayerKb: (rss1.floor - rss0.floor) / n,
     keepingUp: keeping,
     deliveredMbit: (gbit * 1000) / elapsed,
     cpuPct: (cpu / elapsed) * 100,
@@ -278,12 +291,12 @@ async function main(): Promise<void> {
     `\nRTMP fan-out, ~2.5 Mbit/s publisher, ${WINDOW_S} s window after ${WARMUP_S} s warm-up (publishers ${PREWARM_S} s before the first round, ${PREWARM_PLAYERS} player(s) during its first half), server on core ${SERVER_CORE}\n`,
   );
   console.log(
-    "| players | server | CPU s / delivered Gbit | server CPU % | of which kernel | delivered Mbit/s | RSS / player (KiB) | players keeping up |",
+    "| players | server | CPU s / delivered Gbit | server CPU % | of which kernel | delivered Mbit/s | RSS / player (KiB), medians | RSS / player (KiB), floors | players keeping up |",
   );
-  console.log("|---:|---|---:|---:|---:|---:|---:|---:|");
+  console.log("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of rows) {
     console.log(
-      `| ${r.players} | ${r.server} | ${fmt(r.cpuPerGbit, 2)} | ${fmt(r.cpuPct)} | ${fmt(r.sysShare * 100, 0)}% | ${fmt(r.deliveredMbit)} | ${fmt(r.rssPerPlayerKb)} | ${r.keepingUp}/${r.players} |`,
+      `| ${r.players} | ${r.server} | ${fmt(r.cpuPerGbit, 2)} | ${fmt(r.cpuPct)} | ${fmt(r.sysShare * 100, 0)}% | ${fmt(r.deliveredMbit)} | ${fmt(r.rssPerPlayerKb)} | ${fmt(r.rssFloorPerPlayerKb)} | ${r.keepingUp}/${r.players} |`,
     );
   }
   killAll();
