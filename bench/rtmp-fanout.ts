@@ -6,7 +6,7 @@
  * CPU seconds per delivered gigabit (CPU from schedstat, to the nanosecond),
  * RSS per player, players keeping up.
  *
- *   node --import tsx bench/rtmp-fanout.ts [--players 10,50,100,200] [--window 10] [--warmup 5] [--prewarm 30] [--prewarm-players 1] [--flush-interval MS]
+ *   node --import tsx bench/rtmp-fanout.ts [--players 10,50,100,200] [--window 10] [--warmup 5] [--prewarm 30] [--prewarm-players 1] [--baseline 20] [--flush-interval MS]
  *
  * onair runs as shipped: `npm run build`, then the compiled CLI
  * (`node dist/cli/main.js -c FILE`) on the same rtmp block as nginx's
@@ -26,11 +26,14 @@
  * `--prewarm-players 0` measures without it).
  *
  * RSS per player = (median RSS over the measurement window − median RSS over
- * the 3 s before the players join) / players, RSS sampled every 200 ms for
- * both servers alike: a single sample of a garbage-collected heap says more
- * about when the last collection ran than about what each player holds. The
- * "floors" column does the same with the lowest sample of each window (see
- * rssSamplesKb).
+ * the `--baseline` seconds (default 20) before the players join) / players,
+ * RSS sampled every 200 ms for both servers alike: a single sample of a
+ * garbage-collected heap says more about when the last collection ran than
+ * about what each player holds. With the publisher alone onair's media
+ * garbage (~300 KB/s of buffers) is collected every ~16 s, so a shorter
+ * baseline (3 s until run J) caught a random phase of that cycle, which
+ * made figures negative. The "floors" column does the same with the lowest
+ * sample of each window (see rssSamplesKb).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -48,6 +51,8 @@ const arg = (name: string, def: string) => {
 const COUNTS = arg("players", "10,50,100,200").split(",").map(Number);
 const WINDOW_S = Number(arg("window", "10"));
 const WARMUP_S = Number(arg("warmup", "5"));
+/** RSS baseline window before the players join (s): at least one cycle of onair's media garbage (~16 s with the publisher alone). */
+const BASELINE_S = Number(arg("baseline", "20"));
 const PREWARM_S = Number(arg("prewarm", "30"));
 const PREWARM_PLAYERS = Number(arg("prewarm-players", "1"));
 const SERVER_CORE = arg("server-core", "1");
@@ -204,7 +209,7 @@ async function rssSamplesKb(pid: number, ms: number): Promise<{ median: number; 
 async function measure(s: Server, n: number): Promise<Row> {
   const url = `rtmp://127.0.0.1:${s.port}/live/bench`;
   await sleep(1000);
-  const rss0 = await rssSamplesKb(s.pid, 3000);
+  const rss0 = await rssSamplesKb(s.pid, BASELINE_S * 1000);
   const players: Player[] = [];
   for (let i = 0; i < n; i++) {
     players.push(startPlayer(url));
