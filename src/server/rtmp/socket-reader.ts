@@ -152,28 +152,24 @@ export class SocketReader {
    * `onread` socket, without the stream bookkeeping around it).
    */
   pause(): void {
-    if (this.#paused || this.socket.destroyed) return;
-    this.#paused = true;
-    const h = this.#handle;
-    if (!h) {
-      this.socket.pause();
-      return;
-    }
-    h.reading = false;
-    const err = h.readStop!();
-    if (err) this.socket.destroy(new Error(`readStop failed (${err})`));
+    this.#setReading(false);
   }
 
   resume(): void {
-    if (!this.#paused || this.socket.destroyed) return;
-    this.#paused = false;
+    this.#setReading(true);
+  }
+
+  #setReading(on: boolean): void {
+    if (this.#paused !== on || this.socket.destroyed) return;
+    this.#paused = !on;
     const h = this.#handle;
     if (!h) {
-      this.socket.resume();
+      if (on) this.socket.resume();
+      else this.socket.pause();
       return;
     }
-    h.reading = true;
-    const err = h.readStart!();
-    if (err) this.socket.destroy(new Error(`readStart failed (${err})`));
+    h.reading = on;
+    const err = on ? h.readStart!() : h.readStop!();
+    if (err) this.socket.destroy(new Error(`${on ? "readStart" : "readStop"} failed (${err})`));
   }
 }
