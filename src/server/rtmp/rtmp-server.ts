@@ -28,8 +28,6 @@ export interface RtmpServerOptions {
   sinks: (app: RtmpApplicationConfig, streamName: string) => MediaSink[];
   /** Bound of each player's queue in bytes (default 2 MiB). */
   playerQueueBytes?: number;
-  /** Overrides the config's `flush_interval` (ms; 0 = every message at once). */
-  flushMs?: number;
 }
 
 /** Counters over the server's life (cheap, for metrics). */
@@ -71,7 +69,7 @@ export class RtmpServer {
     this.#config = o.config;
     this.#log = o.log;
     this.#playerQueueBytes = o.playerQueueBytes ?? DEFAULT_PLAYER_QUEUE_BYTES;
-    this.#batcher = new WriteBatcher(o.flushMs ?? o.config.rtmp?.flushInterval ?? DEFAULT_FLUSH_INTERVAL_MS);
+    this.#batcher = new WriteBatcher(o.config.rtmp?.flushInterval ?? DEFAULT_FLUSH_INTERVAL_MS);
     this.engine = new LiveEngine({
       clock: systemClock,
       log: o.log,
