@@ -33,7 +33,6 @@ export const READ_BUFFER_BYTES = 64 * 1024;
 export type ReadCallback = (data: Buffer) => void;
 
 interface UserBufferHandle {
-  fd?: number;
   reading?: boolean;
   useUserBuffer?: (buf: Uint8Array) => void;
   readStart?: () => number;
@@ -45,6 +44,18 @@ let shared: Buffer | null = null;
 function sharedBuffer(): Buffer {
   shared ??= Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
   return shared;
+}
+
+/** The descriptor of a connected socket, -1 when Node does not expose it. */
+export function socketFd(s: Socket): number {
+  const fd = (s as unknown as { _handle?: { fd?: number } | null })._handle?.fd;
+  return typeof fd === "number" && fd >= 0 ? fd : -1;
+}
+
+/** A non-blocking descriptor's "nothing now" (not an error). */
+export function wouldBlock(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === "EAGAIN" || code === "EWOULDBLOCK";
 }
 
 function findSymbol(o: object, description: string): symbol | undefined {
@@ -100,8 +111,7 @@ export class SocketReader {
 
   /** The socket's file descriptor when `readNow` can read it (-1: it cannot). */
   get #fd(): number {
-    const fd = this.#handle?.fd;
-    return typeof fd === "number" && fd >= 0 ? fd : -1;
+    return this.#handle ? socketFd(this.socket) : -1;
   }
 
   /** True when `readNow` reads (the shared-buffer path, a descriptor); otherwise use `resume`. */
@@ -130,8 +140,7 @@ export class SocketReader {
       try {
         n = readSync(fd, buf, 0, buf.length, null);
       } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code !== "EAGAIN" && code !== "EWOULDBLOCK") this.socket.destroy(e as Error);
+        if (!wouldBlock(e)) this.socket.destroy(e as Error);
         return total;
       }
       if (n === 0) {

@@ -14,6 +14,7 @@
 import { writevSync } from "node:fs";
 import type { Socket } from "node:net";
 import { DEFAULT_FLUSH_INTERVAL_MS } from "../../config/types.js";
+import { socketFd, wouldBlock } from "./socket-reader.js";
 
 /** Default flush interval of player output (ms): the `flush_interval` default; 0 writes every message at once. */
 export const DEFAULT_FLUSH_MS = DEFAULT_FLUSH_INTERVAL_MS;
@@ -42,11 +43,6 @@ export class OutputQueue {
    */
   get pendingBytes(): number {
     return this.socket.writableLength;
-  }
-
-  /** Bytes waiting here for the next tick. */
-  get queuedBytes(): number {
-    return this.#bytes;
   }
 
   /** Queues a shared buffer for the next flush. */
@@ -90,8 +86,7 @@ export class OutputQueue {
         try {
           n = writevSync(fd, group);
         } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          if (code !== "EAGAIN" && code !== "EWOULDBLOCK") {
+          if (!wouldBlock(e)) {
             s.destroy(e as Error);
             return;
           }
@@ -129,12 +124,6 @@ export const IOV_MAX = 1024;
  */
 export interface PacedReader {
   onTick(): void;
-}
-
-/** The descriptor of a connected socket, -1 when Node does not expose it. */
-export function socketFd(s: Socket): number {
-  const fd = (s as unknown as { _handle?: { fd?: number } | null })._handle?.fd;
-  return typeof fd === "number" && fd >= 0 ? fd : -1;
 }
 
 /**
