@@ -31,6 +31,7 @@ const concurrency = process.env.ONAIR_TEST_CONCURRENCY ?? "2";
 const r = spawnSync(
   process.execPath,
   ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, "--test-timeout=300000", ...files],
-  { stdio: "inherit" },
+  // Servers the tests start overwrite memory they reuse (ONAIR_POISON_BUFFERS): a view kept too long shows as bad media.
+  { stdio: "inherit", env: { ONAIR_POISON_BUFFERS: "1", ...process.env } },
 );
 process.exit(r.status ?? 1);

@@ -3,6 +3,9 @@
  * picture at once. Bounded in bytes (`gop_cache_size`, ours): a GOP that grows
  * past the bound is dropped whole and the cache stays empty until the next
  * keyframe (joiners then wait for it, as nginx-rtmp's players always do).
+ *
+ * The cache owns what it is given: a packet it does not keep, or drops
+ * later, is released (pooled packets' arena pieces become reusable).
  */
 import type { SharedPacket } from "./shared-packet.js";
 
@@ -24,14 +27,20 @@ export class GopCache {
     return this.#packets;
   }
 
-  /** Adds a video/audio/data packet; a video keyframe starts a new GOP. */
+  /** Adds a video/audio/data packet (the cache owns it from now on); a video keyframe starts a new GOP. */
   push(p: SharedPacket, isVideoKeyframe: boolean): void {
-    if (this.limit <= 0) return;
+    if (this.limit <= 0) {
+      p.release();
+      return;
+    }
     if (isVideoKeyframe) {
       this.clear();
       this.#open = true;
     }
-    if (!this.#open) return;
+    if (!this.#open) {
+      p.release();
+      return;
+    }
     this.#packets.push(p);
     this.#bytes += p.heldBytes;
     if (this.#bytes > this.limit) {
@@ -40,7 +49,8 @@ export class GopCache {
   }
 
   clear(): void {
-    this.#packets = [];
+    for (const p of this.#packets) p.release();
+    this.#packets.length = 0;
     this.#bytes = 0;
     this.#open = false;
   }

@@ -10,7 +10,7 @@ import type { MediaSink } from "../media-sink.js";
 import { LivePlayer, type PlayerOutput } from "./live-player.js";
 import { type KickReason, LivePublisher, type PublisherClient } from "./live-publisher.js";
 import { LiveStream } from "./live-stream.js";
-import type { ChunkEncoder, PayloadDecoder } from "./shared-packet.js";
+import type { ChunkEncoder, PacketPool, PayloadDecoder } from "./shared-packet.js";
 import type { StreamStats } from "./stream-stats.js";
 
 /** Default bound of one player's queue: about 6 s of a 2.5 Mbit/s stream. */
@@ -25,6 +25,13 @@ export interface LiveEngineOptions {
    * frames keep only their chunks once encoded (half the GOP cache memory).
    */
   decode?: PayloadDecoder;
+  /**
+   * With `decode`: where each stream of `app` encodes its frames at once
+   * (SharedPacket.pooled). Publishers' payloads are then only valid during
+   * the ingest call: the engine copies what it keeps otherwise, and gives
+   * the sinks one copy of each message.
+   */
+  pool?: (app: RtmpApplicationConfig) => PacketPool;
   /** In-process consumers started for each publisher (HLS, recorder). */
   sinks?: (app: RtmpApplicationConfig, name: string) => MediaSink[];
 }
@@ -72,6 +79,7 @@ export class LiveEngine {
         gopCacheBytes: app.gopCacheSize,
         clock: this.#o.clock,
         decode: this.#o.decode,
+        pool: this.#o.decode ? this.#o.pool?.(app) : undefined,
       });
       e = { stream, publisher: null };
       this.#entries.set(key, e);
@@ -109,6 +117,7 @@ export class LiveEngine {
       address: req.address,
       client: req.client,
       sinks,
+      copyForSinks: this.#o.decode !== undefined && this.#o.pool !== undefined,
       clock: this.#o.clock,
       log: this.#o.log,
       dropIdleMs: req.app.dropIdlePublisher,

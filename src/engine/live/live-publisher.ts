@@ -26,6 +26,8 @@ export interface PublisherOptions {
   address: string;
   client: PublisherClient;
   sinks: MediaSink[];
+  /** Payloads are only valid during message(): the sinks (which may keep them) get a copy. */
+  copyForSinks?: boolean;
   clock: Clock;
   log: Logger;
   /** ms without audio/video before the publisher is dropped; null = never. */
@@ -38,6 +40,7 @@ export class LivePublisher {
   readonly address: string;
   readonly client: PublisherClient;
   #sinks: MediaSink[];
+  readonly #copyForSinks: boolean;
   #clock: Clock;
   #log: Logger;
   #dropIdleMs: number | null;
@@ -55,6 +58,7 @@ export class LivePublisher {
     this.address = o.address;
     this.client = o.client;
     this.#sinks = o.sinks;
+    this.#copyForSinks = o.copyForSinks === true;
     this.#clock = o.clock;
     this.#log = o.log;
     this.#dropIdleMs = o.dropIdleMs;
@@ -92,7 +96,8 @@ export class LivePublisher {
     this.stream.ingest(type, timestamp, payload);
     if (this.#sinks.length > 0) {
       const ts = this.#unwrap(timestamp);
-      const body = type === MessageType.DataAmf0 ? dataBody(payload) : payload;
+      let body = type === MessageType.DataAmf0 ? dataBody(payload) : payload;
+      if (this.#copyForSinks) body = Buffer.from(body);
       this.#forEachSink((s) => s.message(kind, ts, body));
     }
     return "ok";

@@ -11,7 +11,7 @@ import { audioInfo, videoInfo } from "./frame-info.js";
 import { GopCache } from "./gop-cache.js";
 import type { LivePlayer } from "./live-player.js";
 import { RateMeter } from "./rate-meter.js";
-import { type PayloadDecoder, SharedPacket } from "./shared-packet.js";
+import { type PacketPool, type PayloadDecoder, SharedPacket } from "./shared-packet.js";
 import type { StreamStats } from "./stream-stats.js";
 
 export class LiveStream {
@@ -33,6 +33,8 @@ export class LiveStream {
   readonly #clock: Clock;
   /** Lets plain audio/video packets drop their payload once encoded (see SharedPacket). */
   readonly #decode: PayloadDecoder | null;
+  /** Plain audio/video go into its arena; payloads given to ingest are then only valid during the call. */
+  readonly #pool: PacketPool | null;
   readonly #in = new RateMeter();
   readonly #out = new RateMeter();
   /** Added to publisher timestamps so a new publisher continues the players' timeline. */
@@ -46,12 +48,15 @@ export class LiveStream {
     gopCacheBytes: number;
     clock: Clock;
     decode?: PayloadDecoder;
+    /** With `decode`: frames encoded at once into an arena (see SharedPacket.pooled). */
+    pool?: PacketPool;
   }) {
     this.app = o.app;
     this.name = o.name;
     this.gop = new GopCache(o.gopCacheBytes);
     this.#clock = o.clock;
     this.#decode = o.decode ?? null;
+    this.#pool = o.decode ? (o.pool ?? null) : null;
   }
 
   get publishing(): boolean {
@@ -81,7 +86,11 @@ export class LiveStream {
     for (const p of this.players) p.output.publishStopped();
   }
 
-  /** One audio, video or data message from the publisher (aggregates already split). */
+  /**
+   * One audio, video or data message from the publisher (aggregates already
+   * split). With a pool, `payload` is only read during the call (the
+   * connection reuses its memory): what is kept is encoded or copied.
+   */
   ingest(type: number, timestamp: number, payload: Buffer): void {
     const now = this.#clock.now();
     this.#in.add(payload.length, now);
@@ -97,12 +106,12 @@ export class LiveStream {
       this.hasVideo = true;
       if (info.codec && info.sequenceHeader) this.videoCodec = info.codec;
       else if (!this.videoCodec && info.codec) this.videoCodec = info.codec;
-      pkt = new SharedPacket(type, ts, payload, info.keyframe, info.sequenceHeader, this.#plain(info));
+      pkt = this.#media(type, ts, payload, info);
       if (info.sequenceHeader) this.videoHeader = pkt;
     } else if (type === MessageType.Audio) {
       const info = audioInfo(payload);
       if (info.codec && !this.audioCodec) this.audioCodec = info.codec;
-      pkt = new SharedPacket(type, ts, payload, info.keyframe, info.sequenceHeader, this.#plain(info));
+      pkt = this.#media(type, ts, payload, info);
       if (info.sequenceHeader) this.audioHeader = pkt;
     } else if (type === MessageType.DataAmf0) {
       const v = classifyData(payload);
@@ -112,10 +121,13 @@ export class LiveStream {
       }
       // Metadata always goes at timestamp 0: ffmpeg's FLV reader takes a script
       // tag with another timestamp for a subtitle stream, not for metadata.
-      pkt = v.kind === "metadata" ? new SharedPacket(type, 0, v.body) : new SharedPacket(type, ts, payload);
+      pkt =
+        v.kind === "metadata"
+          ? new SharedPacket(type, 0, this.#own(v.body))
+          : new SharedPacket(type, ts, this.#own(payload));
       if (v.kind === "metadata") this.#takeMetadata(pkt);
     } else {
-      pkt = new SharedPacket(type, ts, payload);
+      pkt = new SharedPacket(type, ts, this.#own(payload));
     }
     this.#broadcast(pkt, now);
     if (!pkt.sequenceHeader && pkt !== this.metadata) {
@@ -123,9 +135,17 @@ export class LiveStream {
     }
   }
 
-  /** Sequence headers keep their payload (re-sent with `at()` to every joiner). */
-  #plain(info: { sequenceHeader: boolean }): PayloadDecoder | null {
-    return info.sequenceHeader ? null : this.#decode;
+  /** An audio or video packet: plain frames into the arena when there is one, sequence headers kept whole. */
+  #media(type: number, ts: number, payload: Buffer, info: { keyframe: boolean; sequenceHeader: boolean }) {
+    const decode = info.sequenceHeader ? null : this.#decode;
+    if (decode && this.#pool)
+      return SharedPacket.pooled(type, ts, payload, info.keyframe, this.#pool, decode);
+    return new SharedPacket(type, ts, this.#own(payload), info.keyframe, info.sequenceHeader, decode);
+  }
+
+  /** A payload kept as is: a copy when the caller reuses its memory (with a pool). */
+  #own(payload: Buffer): Buffer {
+    return this.#pool ? Buffer.from(payload) : payload;
   }
 
   #takeMetadata(pkt: SharedPacket): void {

@@ -165,7 +165,8 @@ function complexValue(ctx: AmfDecodeContext, t: Amf3Tables, marker: number, dept
       break;
     case Amf3Marker.ByteArray:
       ctx.checkString(h >>> 1);
-      v = r.bytes(h >>> 1);
+      // A copy: the input may be a connection's reused buffer (values outlive it).
+      v = Buffer.from(r.bytes(h >>> 1));
       break;
     case Amf3Marker.Array:
       return readArray(ctx, t, h, depth + 1);

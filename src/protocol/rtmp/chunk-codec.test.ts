@@ -198,6 +198,73 @@ test("with reusedInput, every payload survives the caller overwriting its read b
   }
 });
 
+test("transientPayloads: each chunk stream assembles in one reused buffer, payloads are views poisoned after the handler", () => {
+  const msgs = [
+    msg({ timestamp: 1, csid: 7, payload: Buffer.alloc(300, 5) }), // three chunks
+    msg({ timestamp: 2, csid: 6, payload: Buffer.alloc(100, 9) }), // one chunk, arrives whole
+    msg({ timestamp: 3, csid: 7, payload: Buffer.alloc(200, 4) }), // smaller: the same buffer again
+    msg({ timestamp: 4, csid: 7, payload: Buffer.alloc(5000, 3) }), // bigger: grown once
+  ];
+  const input = Buffer.concat(msgs.map((m) => encodeChunks(m, 128)));
+  const d = new ChunkDecoder({ transientPayloads: true, poison: true });
+  const kept: Buffer[] = [];
+  const copies: RtmpMessage[] = [];
+  assert.equal(
+    d.feed(input, (m) => {
+      kept.push(m.payload);
+      copies.push({ ...m, payload: Buffer.from(m.payload) });
+    }),
+    null,
+  );
+  assert.deepEqual(copies, msgs, "what the handler saw");
+  assert.equal(kept[0]!.buffer, kept[2]!.buffer, "csid 7 reused its buffer");
+  assert.equal(kept[1]!.buffer, input.buffer, "a whole single chunk is a view of the input");
+  for (const k of kept)
+    assert.ok(
+      k.every((b) => b === 0xee),
+      "kept past the handler: poisoned",
+    );
+});
+
+test("property: transientPayloads gives the same messages as copies, whatever the reads (one reused read buffer)", () => {
+  fc.assert(
+    fc.property(
+      fc.array(messageArb, { minLength: 1, maxLength: 12 }),
+      fc.constantFrom(1, 50, 128, 4096),
+      fc.integer({ min: 1, max: 3000 }),
+      (messages, chunkSize, readSize) => {
+        const input = Buffer.concat(messages.map((m) => encodeChunks(m, chunkSize)));
+        const d = new ChunkDecoder({ chunkSize, transientPayloads: true, poison: true });
+        const out: RtmpMessage[] = [];
+        const read = Buffer.alloc(readSize);
+        for (let off = 0; off < input.length; off += readSize) {
+          const n = input.copy(read, 0, off, off + readSize);
+          const err = d.feed(read.subarray(0, n), (m) => out.push({ ...m, payload: Buffer.from(m.payload) }));
+          assert.equal(err, null);
+          read.fill(0xee);
+        }
+        assert.deepEqual(out, messages);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+test("transientPayloads: assembly buffers stay within maxPendingBytes (idle chunk streams give theirs back)", () => {
+  const d = new ChunkDecoder({ transientPayloads: true, maxMessageLength: 10_000, maxPendingBytes: 12_000 });
+  const big = (csid: number) => encodeChunks(msg({ csid, payload: Buffer.alloc(9000, csid) }), 128);
+  let n = 0;
+  assert.equal(
+    d.feed(Buffer.concat([big(3), big(4), big(5)]), () => n++),
+    null,
+  );
+  assert.equal(n, 3, "each stream's message fits once the idle ones let go");
+  // Two unfinished messages that together pass the bound: refused. (Cut after 31 whole chunks: 12 + 128, then 1 + 128 each.)
+  const half = (csid: number) => big(csid).subarray(0, 140 + 30 * 129);
+  const err = d.feed(Buffer.concat([half(6), half(7)]), () => n++);
+  assert.equal(err?.code, RtmpErrorCode.TooMuchPending);
+});
+
 /** Splits the output of encodeChunks into its chunks. */
 function chunksOf(m: RtmpMessage, chunkSize: number): Buffer[] {
   const all = encodeChunks(m, chunkSize);

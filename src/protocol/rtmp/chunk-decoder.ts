@@ -13,6 +13,11 @@
  *   copy), unless `reusedInput` says the caller reuses its input buffer after
  *   `feed` returns (then it is copied); any other message is copied once into
  *   one buffer of its length. Payloads handed out are never touched again.
+ * - With `transientPayloads`, a payload is only valid until the handler
+ *   returns: single-chunk messages are views of the input, and each chunk
+ *   stream assembles its messages in one buffer of its own, reused for the
+ *   next (grown when a bigger message comes). No allocation per message:
+ *   the handler copies what it keeps.
  * - Bounds: message length (maxMessageLength), open chunk streams
  *   (maxChunkStreams), bytes held for unfinished messages (maxPendingBytes, so
  *   many chunk streams cannot each pin a maxMessageLength buffer for a few
@@ -40,6 +45,10 @@ export interface ChunkDecoderOptions {
    * buffer reused for every read): payloads are then always copied out.
    */
   reusedInput?: boolean;
+  /** Payloads are only valid during the handler call (see above); implies reusedInput. */
+  transientPayloads?: boolean;
+  /** With transientPayloads: overwrite each payload with 0xEE once the handler returns (tests catch a payload kept). */
+  poison?: boolean;
 }
 
 export const DEFAULT_MAX_MESSAGE_LENGTH = 1 << 20;
@@ -56,6 +65,8 @@ interface StreamState {
   type: number;
   streamId: number;
   payload: Buffer | null;
+  /** transientPayloads: this chunk stream's reused assembly buffer (capacity counted in pendingBytes). */
+  buf: Buffer | null;
   /** Bytes of the current message received so far; 0 between messages. */
   received: number;
 }
@@ -77,6 +88,8 @@ export class ChunkDecoder {
   readonly #maxChunkStreams: number;
   readonly #maxPendingBytes: number;
   readonly #reusedInput: boolean;
+  readonly #transient: boolean;
+  readonly #poison: boolean;
   #pendingBytes = 0;
   readonly #streams = new Map<number, StreamState>();
   readonly #h: ParsedHeader = { fmt: 0, csid: 0, tsField: 0, ext: false, length: 0, type: 0, streamId: 0 };
@@ -93,7 +106,9 @@ export class ChunkDecoder {
     this.#maxChunkStreams = opts.maxChunkStreams ?? DEFAULT_MAX_CHUNK_STREAMS;
     this.#maxPendingBytes = opts.maxPendingBytes ?? 2 * this.#maxMessageLength;
     this.#chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
-    this.#reusedInput = opts.reusedInput === true;
+    this.#transient = opts.transientPayloads === true;
+    this.#reusedInput = opts.reusedInput === true && !this.#transient;
+    this.#poison = this.#transient && opts.poison === true;
   }
 
   get chunkSize(): number {
@@ -243,6 +258,7 @@ export class ChunkDecoder {
       type: 0,
       streamId: 0,
       payload: null,
+      buf: null,
       received: 0,
     };
     this.#streams.set(csid, st);
@@ -311,6 +327,7 @@ export class ChunkDecoder {
   }
 
   #allocate(st: StreamState): Buffer {
+    if (this.#transient) return this.#reuse(st);
     if (this.#pendingBytes + st.length > this.#maxPendingBytes) {
       throw new RtmpProtocolError(
         RtmpErrorCode.TooMuchPending,
@@ -327,9 +344,38 @@ export class ChunkDecoder {
     return Buffer.allocUnsafe(st.length);
   }
 
+  /** transientPayloads: the stream's own buffer, grown (within maxPendingBytes for all streams) when too small. */
+  #reuse(st: StreamState): Buffer {
+    const have = st.buf?.length ?? 0;
+    if (have >= st.length) return st.buf!.subarray(0, st.length);
+    // Room for somewhat bigger messages to come (keyframes vary), within the bounds.
+    const want = Math.min(Math.max(st.length, Math.ceil((have * 3) / 2)), this.#maxMessageLength);
+    let cap = Math.max(st.length, want - (want % 4096));
+    if (this.#pendingBytes - have + cap > this.#maxPendingBytes) {
+      // Idle chunk streams give their buffers back first.
+      for (const o of this.#streams.values()) {
+        if (o !== st && o.received === 0 && o.buf) {
+          this.#pendingBytes -= o.buf.length;
+          o.buf = null;
+        }
+      }
+      cap = st.length;
+      if (this.#pendingBytes - have + cap > this.#maxPendingBytes) {
+        throw new RtmpProtocolError(
+          RtmpErrorCode.TooMuchPending,
+          "too many bytes held for unfinished messages",
+          { csid: st.csid, pending: this.#pendingBytes, length: st.length, limit: this.#maxPendingBytes },
+        );
+      }
+    }
+    this.#pendingBytes += cap - have;
+    st.buf = Buffer.allocUnsafeSlow(cap);
+    return st.buf.subarray(0, st.length);
+  }
+
   /** Forgets the stream's unfinished message (complete, restarted or aborted). */
   #drop(st: StreamState): void {
-    if (st.payload) this.#pendingBytes -= st.payload.length;
+    if (st.payload && !this.#transient) this.#pendingBytes -= st.payload.length;
     st.payload = null;
     st.received = 0;
   }
@@ -345,6 +391,7 @@ export class ChunkDecoder {
     if (st.type === MessageType.SetChunkSize) this.#applyChunkSize(payload);
     else if (st.type === MessageType.Abort) this.#applyAbort(payload);
     onMessage(msg);
+    if (this.#poison) payload.fill(0xee);
   }
 
   #applyChunkSize(payload: Buffer): void {

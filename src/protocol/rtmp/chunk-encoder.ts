@@ -33,16 +33,27 @@ function encodedLength(fmt: number, csid: number, length: number, chunkSize: num
   return basic + MESSAGE_HEADER_LENGTH[fmt]! + extLen + length + (chunks - 1) * (basic + extLen);
 }
 
-/** Writes `msg` with a first header of type `fmt` whose timestamp field is `tsField`. */
-function writeChunks(msg: RtmpMessage, chunkSize: number, fmt: number, tsField: number): Buffer {
-  const { payload, csid } = msg;
+function checkCsid(csid: number): void {
   if (!(csid >= MIN_CSID && csid <= MAX_CSID)) {
     throw new RtmpProtocolError(RtmpErrorCode.BadMessage, `chunk stream id ${csid} out of 2..65599`, {
       csid,
     });
   }
+}
+
+/** Writes `msg` with a first header of type `fmt` whose timestamp field is `tsField`. */
+function writeChunks(msg: RtmpMessage, chunkSize: number, fmt: number, tsField: number): Buffer {
+  checkCsid(msg.csid);
   const ext = tsField >= EXTENDED_TIMESTAMP;
-  const out = Buffer.allocUnsafe(encodedLength(fmt, csid, payload.length, chunkSize, ext));
+  const out = Buffer.allocUnsafe(encodedLength(fmt, msg.csid, msg.payload.length, chunkSize, ext));
+  writeInto(out, msg, chunkSize, fmt, tsField);
+  return out;
+}
+
+/** Writes the chunks into `out` (exactly encodedLength bytes long). */
+function writeInto(out: Buffer, msg: RtmpMessage, chunkSize: number, fmt: number, tsField: number): void {
+  const { payload, csid } = msg;
+  const ext = tsField >= EXTENDED_TIMESTAMP;
   let p = writeBasicHeader(out, 0, fmt, csid);
   if (fmt <= 2) {
     out.writeUIntBE(ext ? EXTENDED_TIMESTAMP : tsField, p, 3);
@@ -74,12 +85,27 @@ function writeChunks(msg: RtmpMessage, chunkSize: number, fmt: number, tsField: 
       p += 4;
     }
   }
-  return out;
 }
 
 /** All chunks of `msg` (type 0 header, absolute timestamp) in one Buffer. */
 export function encodeChunks(msg: RtmpMessage, chunkSize: number): Buffer {
   return writeChunks(msg, chunkSize, 0, msg.timestamp >>> 0);
+}
+
+/** Length of what encodeChunks writes for `msg` (so a caller can find the room first). */
+export function encodedChunksLength(msg: RtmpMessage, chunkSize: number): number {
+  checkCsid(msg.csid);
+  const ts = msg.timestamp >>> 0;
+  return encodedLength(0, msg.csid, msg.payload.length, chunkSize, ts >= EXTENDED_TIMESTAMP);
+}
+
+/**
+ * encodeChunks into room the caller found: `out` must be exactly
+ * encodedChunksLength(msg, chunkSize) bytes (a view into a larger slab).
+ */
+export function encodeChunksInto(msg: RtmpMessage, chunkSize: number, out: Buffer): Buffer {
+  writeInto(out, msg, chunkSize, 0, msg.timestamp >>> 0);
+  return out;
 }
 
 interface LastHeader {

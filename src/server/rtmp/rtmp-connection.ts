@@ -13,6 +13,7 @@ import { encodeChunks } from "../../protocol/rtmp/chunk-encoder.js";
 import { ServerHandshake } from "../../protocol/rtmp/handshake.js";
 import { MessageType, type RtmpMessage } from "../../protocol/rtmp/message.js";
 import type { Logger } from "../../util/logger.js";
+import { POISON_BUFFERS } from "./poison.js";
 import { acknowledgement, pingRequest, pingResponse } from "./rtmp-replies.js";
 import { RtmpSession, type SessionHost, SessionLimitError } from "./rtmp-session.js";
 import { READ_BUFFER_BYTES, SocketReader } from "./socket-reader.js";
@@ -96,7 +97,9 @@ export class RtmpConnection implements SessionHost {
     this.#decoder = new ChunkDecoder({
       maxMessageLength: srv.maxMessage,
       maxChunkStreams: MAX_CHUNK_STREAMS,
-      reusedInput: this.#reader.reusesBuffer,
+      // Payloads are read in place (the engine copies or encodes what it keeps): no allocation per message.
+      transientPayloads: true,
+      poison: POISON_BUFFERS,
     });
     this.#session = new RtmpSession(this);
     this.socket.setNoDelay(true);

@@ -11,11 +11,14 @@ import {
 } from "../../config/types.js";
 import { systemClock } from "../../engine/clock.js";
 import { DEFAULT_PLAYER_QUEUE_BYTES, LiveEngine } from "../../engine/live/live-engine.js";
+import { PacketArena } from "../../engine/live/packet-arena.js";
 import type { StreamStats } from "../../engine/live/stream-stats.js";
 import type { MediaSink } from "../../engine/media-sink.js";
 import { payloadOfChunks } from "../../protocol/rtmp/chunk-decoder.js";
-import { encodeChunks } from "../../protocol/rtmp/chunk-encoder.js";
+import { encodeChunks, encodeChunksInto, encodedChunksLength } from "../../protocol/rtmp/chunk-encoder.js";
+import { DEFAULT_CHUNK_SIZE } from "../../protocol/rtmp/chunk-header.js";
 import type { Logger } from "../../util/logger.js";
+import { POISON_BUFFERS } from "./poison.js";
 import { type ConnectionStats, RtmpConnection } from "./rtmp-connection.js";
 import { WriteBatcher } from "./write-batcher.js";
 
@@ -64,19 +67,41 @@ export class RtmpServer {
   #tick: NodeJS.Timeout | null = null;
   #closing = false;
   readonly #batcher: WriteBatcher;
+  /** Chunk encodings of every stream's frames (SharedPacket.pooled). */
+  readonly arena: PacketArena;
 
   constructor(o: RtmpServerOptions) {
     this.#config = o.config;
     this.#log = o.log;
     this.#playerQueueBytes = o.playerQueueBytes ?? DEFAULT_PLAYER_QUEUE_BYTES;
-    this.#batcher = new WriteBatcher(o.config.rtmp?.flushInterval ?? DEFAULT_FLUSH_INTERVAL_MS);
+    const interval = o.config.rtmp?.flushInterval ?? DEFAULT_FLUSH_INTERVAL_MS;
+    // With a tick, players' queues hold frames until the next flush: slabs wait for it (the batcher's cue).
+    this.arena = new PacketArena({ quarantine: interval > 0, poison: POISON_BUFFERS });
+    this.#batcher = new WriteBatcher(interval, () => this.arena.flushed());
     this.engine = new LiveEngine({
       clock: systemClock,
       log: o.log,
       encode: encodeChunks,
       decode: payloadOfChunks,
+      pool: (app) => ({
+        arena: this.arena,
+        chunkSize: this.#chunkSizeOf(app),
+        // What createStream gives first: every client we know plays on 1.
+        streamId: 1,
+        length: encodedChunksLength,
+        into: encodeChunksInto,
+      }),
       sinks: o.sinks,
     });
+  }
+
+  /** The outgoing chunk size of the server block `app` belongs to (players get chunks of that size). */
+  #chunkSizeOf(app: RtmpApplicationConfig): number {
+    const blocks = this.#blocks();
+    const b =
+      blocks.find((x) => x.applications.includes(app)) ??
+      blocks.find((x) => x.applications.some((a) => a.name === app.name));
+    return b?.chunkSize ?? DEFAULT_CHUNK_SIZE;
   }
 
   #blocks(): RtmpServerConfig[] {

@@ -22,31 +22,8 @@ async function pair(t: { after: (fn: () => void) => void }): Promise<{ out: Sock
   return { out, inn };
 }
 
-/** Buffer i of a flush: its own length and fill byte, so a misplaced or repeated part would show. */
-const part = (flush: number, i: number): Buffer =>
-  Buffer.alloc(100 + ((flush * 7 + i * 13) % 900), (flush * 3 + i) & 0xff);
-
-test("flushes arrive whole and in order, for a stalled reader too (what the kernel refused goes through the socket)", async (t) => {
-  const { out, inn } = await pair(t);
-  const batcher = new WriteBatcher(10);
-  t.after(() => batcher.stop());
-  const q = new OutputQueue(out, batcher);
-  const other = await pair(t);
-  const q2 = new OutputQueue(other.out, batcher);
-  inn.pause(); // the kernel buffers fill: later flushes stay queued in the socket
-  const want: Buffer[] = [];
-  for (let f = 0; f < 4000; f++) {
-    for (let i = 0; i < 4; i++) {
-      const b = part(f, i);
-      want.push(b);
-      q.push(b);
-      q2.push(part(f + 1, i)); // another connection flushed at the same ticks
-    }
-    batcher.flushAll();
-  }
-  assert.ok(out.writableLength > 0, "the stalled socket holds part of what was written");
-  assert.ok(q.directBytes > 0, "flushes went straight to the descriptor while the kernel took them");
-  assert.ok(out.bytesWritten > 0, "and through the socket once it held unsent bytes");
+/** Resumes `inn` and checks that it receives exactly the concatenation of `want`, in order. */
+async function receivesExactly(inn: Socket, want: Buffer[]): Promise<void> {
   const expected = Buffer.concat(want);
   const got: Buffer[] = [];
   let n = 0;
@@ -58,6 +35,66 @@ test("flushes arrive whole and in order, for a stalled reader too (what the kern
   while (n < expected.length) await once(inn, "data");
   assert.equal(n, expected.length);
   assert.ok(Buffer.concat(got).equals(expected), "bytes arrive unchanged and in order");
+}
+
+/** Buffer i of a flush: its own length and fill byte, so a misplaced or repeated part would show. */
+const part = (flush: number, i: number): Buffer =>
+  Buffer.alloc(100 + ((flush * 7 + i * 13) % 900), (flush * 3 + i) & 0xff);
+
+test("flushes arrive whole and in order, for a stalled reader too (what the kernel refused goes through the socket, copied)", async (t) => {
+  const { out, inn } = await pair(t);
+  const batcher = new WriteBatcher(10);
+  t.after(() => batcher.stop());
+  const q = new OutputQueue(out, batcher);
+  const other = await pair(t);
+  const q2 = new OutputQueue(other.out, batcher);
+  inn.pause(); // the kernel buffers fill: later flushes stay queued in the socket
+  const want: Buffer[] = [];
+  const lent: Buffer[] = [];
+  let flushed = 0;
+  for (let f = 0; f < 4000; f++) {
+    for (let i = 0; i < 4; i++) {
+      const b = part(f, i);
+      want.push(Buffer.from(b));
+      lent.push(b);
+      q.push(b);
+      q2.push(part(f + 1, i)); // another connection flushed at the same ticks
+    }
+    batcher.flushAll();
+    // Once flushed, the buffers are the caller's again (arena slabs get reused): the socket kept copies.
+    for (const b of lent) b.fill(0xee);
+    lent.length = 0;
+    flushed++;
+  }
+  assert.equal(flushed, 4000);
+  assert.ok(out.writableLength > 0, "the stalled socket holds part of what was written");
+  assert.ok(q.directBytes > 0, "flushes went straight to the descriptor while the kernel took them");
+  assert.ok(out.bytesWritten > 0, "and through the socket once it held unsent bytes");
+  await receivesExactly(inn, want);
+});
+
+test("flush_interval 0: each buffer is written at once, straight to the descriptor, and copied when the socket keeps it", async (t) => {
+  const { out, inn } = await pair(t);
+  let cues = 0;
+  const batcher = new WriteBatcher(0, () => cues++);
+  t.after(() => batcher.stop());
+  const q = new OutputQueue(out, batcher);
+  const b = part(1, 1);
+  q.push(b);
+  assert.equal(q.directBytes, b.length, "written before push returned, with no stream write");
+  assert.equal(out.bytesWritten, 0);
+  inn.pause();
+  const want: Buffer[] = [Buffer.from(b)];
+  for (let i = 0; i < 20_000; i++) {
+    const x = part(i, 2);
+    want.push(Buffer.from(x));
+    q.push(x);
+    x.fill(0xee); // the caller reuses it at once
+  }
+  assert.ok(out.writableLength > 0, "the stalled socket holds the rest");
+  await receivesExactly(inn, want);
+  batcher.flushAll();
+  assert.equal(cues, 1, "flushAll gives its cue (the arena's) even with nothing queued");
 });
 
 test("a flush of more buffers than one writev takes goes in groups, in order", async (t) => {
