@@ -6,7 +6,7 @@
  * CPU seconds per delivered gigabit (CPU from schedstat, to the nanosecond),
  * RSS per player, players keeping up.
  *
- *   node --import tsx bench/rtmp-fanout.ts [--players 10,50,100,200] [--window 10] [--warmup 5] [--prewarm 30] [--prewarm-players 1] [--baseline 20] [--flush-interval MS]
+ *   node --import tsx bench/rtmp-fanout.ts [--players 10,50,100,200] [--window 25] [--warmup 5] [--prewarm 30] [--prewarm-players 1] [--baseline 40] [--flush-interval MS]
  *
  * onair runs as shipped: `npm run build`, then the compiled CLI
  * (`node dist/cli/main.js -c FILE`) on the same rtmp block as nginx's
@@ -15,25 +15,29 @@
  * property, ~2 KiB of dictionary properties per connection that the
  * compiled code does not have.
  *
- * Before any measurement both servers ingest their publisher for `--prewarm`
- * seconds (default 30), with `--prewarm-players` players (default 1) for the
- * first half of it, so onair's first round does not pay for compiling its
- * ingest and playback paths (about 400 KiB of machine code and a few CPU
+ * Each player count gets fresh servers (since run L): a server that served
+ * an earlier round keeps what it freed (nginx its pools and malloc arenas,
+ * onair the old-generation garbage of the previous players' connections
+ * until V8's next full collection), so later rounds depended on earlier
+ * ones. Before it is measured, each pair of servers ingests its publisher
+ * for `--prewarm` seconds (default 30), with `--prewarm-players` players
+ * (default 1) for the first half of it, so onair does not pay for compiling
+ * its ingest and playback paths (about 400 KiB of machine code and a few CPU
  * seconds, once), which a long-running server has long done. There is no
  * warm-up round of players: both allocators keep what they freed, so RSS per
  * player would then read as ~0 for nginx (one prewarm player lets nginx keep
- * at most one player's memory, ~12 KiB, against 10 players in the first round;
+ * at most one player's memory, ~12 KiB, against the round's 10 to 200;
  * `--prewarm-players 0` measures without it).
  *
- * RSS per player = (median RSS over the measurement window − median RSS over
- * the `--baseline` seconds (default 20) before the players join) / players,
- * RSS sampled every 200 ms for both servers alike: a single sample of a
- * garbage-collected heap says more about when the last collection ran than
- * about what each player holds. With the publisher alone onair's media
- * garbage (~300 KB/s of buffers) is collected every ~16 s, so a shorter
- * baseline (3 s until run J) caught a random phase of that cycle, which
- * made figures negative. The "floors" column does the same with the lowest
- * sample of each window (see rssSamplesKb).
+ * RSS per player = (RSS over the measurement window − RSS over the
+ * `--baseline` seconds (default 40) before the players join) / players, RSS
+ * sampled every 200 ms for both servers alike, three ways (see
+ * rssSamplesKb): medians, means over whole GC cycles, floors. A single
+ * sample of a garbage-collected heap says more about when the last
+ * collection ran than about what each player holds. Until run J, onair's
+ * media buffers (~300 KB/s of garbage) added a 1 → 6 MB cycle of their
+ * own; since the PacketArena (run K) they are reused and only V8's young
+ * generation moves.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -49,10 +53,11 @@ const arg = (name: string, def: string) => {
   return i >= 0 ? argv[i + 1]! : def;
 };
 const COUNTS = arg("players", "10,50,100,200").split(",").map(Number);
-const WINDOW_S = Number(arg("window", "10"));
+/** Measurement window (s): CPU, delivery and RSS; two or more of onair's GC cycles at 10 players (~8-12 s each). */
+const WINDOW_S = Number(arg("window", "25"));
 const WARMUP_S = Number(arg("warmup", "5"));
-/** RSS baseline window before the players join (s): at least one cycle of onair's media garbage (~16 s with the publisher alone). */
-const BASELINE_S = Number(arg("baseline", "20"));
+/** RSS baseline window before the players join (s): two or more of onair's GC cycles with the publisher alone (~14 s each). */
+const BASELINE_S = Number(arg("baseline", "40"));
 const PREWARM_S = Number(arg("prewarm", "30"));
 const PREWARM_PLAYERS = Number(arg("prewarm-players", "1"));
 const SERVER_CORE = arg("server-core", "1");
@@ -178,6 +183,8 @@ interface Row {
   players: number;
   cpuPerGbit: number;
   rssPerPlayerKb: number;
+  /** The same from the mean over whole GC cycles (see rssSamplesKb). */
+  rssCyclesPerPlayerKb: number;
   /** The same from the lowest sample of each window (see rssSamplesKb). */
   rssFloorPerPlayerKb: number;
   keepingUp: number;
@@ -188,22 +195,40 @@ interface Row {
 }
 
 /**
- * RSS sampled every 200 ms for `ms`: the median and the lowest sample. A
- * garbage-collected heap's RSS is a sawtooth: V8's young generation (~1 MiB
- * here) fills between collections, faster the more is allocated, so the
- * median of a window sits somewhere up that tooth, ±0.5 MiB, i.e. ±50 KiB per
- * player at 10 players. The lowest sample is the floor just after a
- * collection: what stays. nginx's RSS is flat, so both figures are the same
- * for it; for onair both are printed.
+ * RSS sampled every 200 ms for `ms`: the median, the mean over whole GC
+ * cycles, and the lowest sample.
+ *
+ * A garbage-collected heap's RSS is a sawtooth: V8's young generation
+ * (~1 MiB here) fills between two scavenges, faster the more is allocated
+ * (every ~10-15 s for onair), and is emptied at once. The median of a window
+ * that holds 1.5 or 2.5 teeth sits anywhere up a tooth: ±250 KiB, i.e.
+ * ±25 KiB per player at 10 players, against a 10 KiB signal. The "cycles"
+ * figure is the mean over the samples from the first to the last drop of
+ * the window (a drop: RSS falls by more than 256 KiB from one sample to the
+ * next), a whole number of teeth, so it is the time-averaged RSS whatever
+ * the phase; with fewer than two drops it is the mean of the window. The
+ * floor is the lowest sample: right after a scavenge, what stays. nginx's
+ * RSS is flat, so all three are the same for it.
  */
-async function rssSamplesKb(pid: number, ms: number): Promise<{ median: number; floor: number }> {
+async function rssSamplesKb(
+  pid: number,
+  ms: number,
+): Promise<{ median: number; cycles: number; floor: number }> {
   const xs: number[] = [];
   const end = performance.now() + ms;
   while (performance.now() < end) {
     xs.push(rssKb(pid));
     await sleep(200);
   }
-  return { median: median(xs), floor: Math.min(...xs) };
+  return { median: median(xs), cycles: cycleMean(xs), floor: Math.min(...xs) };
+}
+
+/** Mean of `xs` between its first and last drop of more than 256 KiB (whole GC cycles); all of it with fewer than two. */
+export function cycleMean(xs: number[]): number {
+  const drops: number[] = [];
+  for (let i = 1; i < xs.length; i++) if (xs[i - 1]! - xs[i]! > 256) drops.push(i);
+  const part = drops.length >= 2 ? xs.slice(drops[0], drops.at(-1)) : xs;
+  return part.reduce((a, b) => a + b, 0) / part.length;
 }
 
 async function measure(s: Server, n: number): Promise<Row> {
@@ -241,6 +266,7 @@ async function measure(s: Server, n: number): Promise<Row> {
     players: n,
     cpuPerGbit: cpu / gbit,
     rssPerPlayerKb: (rss1.median - rss0.median) / n,
+    rssCyclesPerPlayerKb: (rss1.cycles - rss0.cycles) / n,
     rssFloorPerPlayerKb: (rss1.floor - rss0.floor) / n,
     keepingUp: keeping,
     deliveredMbit: (gbit * 1000) / elapsed,
@@ -254,54 +280,59 @@ async function main(): Promise<void> {
   process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
   const media = makeMedia({ seconds: 30, gop: 2, bitrate: "2300k", size: "1280x720" });
   execFileSync("npm", ["run", "build"], { cwd: projectRoot, stdio: ["ignore", "ignore", "inherit"] });
-  const servers = [await startNginx(dir), await startOnair(dir)];
-  for (const s of servers) {
-    const pub = run(
-      "ffmpeg",
-      [
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-re",
-        "-stream_loop",
-        "-1",
-        "-i",
-        media,
-        "-c",
-        "copy",
-        "-f",
-        "flv",
-        `rtmp://127.0.0.1:${s.port}/live/bench`,
-      ],
-      CLIENT_CORE,
-    );
-    pub.stderr?.on("data", (d) => process.stderr.write(`[publisher ${s.name}] ${d}`));
-  }
-  const warm: Player[] = [];
-  for (const s of servers)
-    for (let i = 0; i < PREWARM_PLAYERS; i++) warm.push(startPlayer(`rtmp://127.0.0.1:${s.port}/live/bench`));
-  await sleep((PREWARM_S * 1000) / 2);
-  for (const p of warm) if (p.proc.pid) process.kill(p.proc.pid, "SIGKILL");
-  await sleep((PREWARM_S * 1000) / 2);
   const rows: Row[] = [];
   for (const n of COUNTS) {
+    // Fresh servers for each player count (see the header): nothing left over from a previous round.
+    const round = new Set(children);
+    const servers = [await startNginx(dir), await startOnair(dir)];
+    for (const s of servers) {
+      const pub = run(
+        "ffmpeg",
+        [
+          "-hide_banner",
+          "-loglevel",
+          "error",
+          "-re",
+          "-stream_loop",
+          "-1",
+          "-i",
+          media,
+          "-c",
+          "copy",
+          "-f",
+          "flv",
+          `rtmp://127.0.0.1:${s.port}/live/bench`,
+        ],
+        CLIENT_CORE,
+      );
+      pub.stderr?.on("data", (d) => process.stderr.write(`[publisher ${s.name}] ${d}`));
+    }
+    const warm: Player[] = [];
+    for (const s of servers)
+      for (let i = 0; i < PREWARM_PLAYERS; i++)
+        warm.push(startPlayer(`rtmp://127.0.0.1:${s.port}/live/bench`));
+    await sleep((PREWARM_S * 1000) / 2);
+    for (const p of warm) if (p.proc.pid) process.kill(p.proc.pid, "SIGKILL");
+    await sleep((PREWARM_S * 1000) / 2);
     for (const s of servers) {
       const r = await measure(s, n);
       rows.push(r);
       process.stderr.write(`${JSON.stringify(r)}\n`);
     }
+    for (const c of children) if (!round.has(c) && c.pid) process.kill(c.pid, "SIGKILL");
+    await sleep(1000);
   }
   const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : "-");
   console.log(
-    `\nRTMP fan-out, ~2.5 Mbit/s publisher, ${WINDOW_S} s window after ${WARMUP_S} s warm-up (publishers ${PREWARM_S} s before the first round, ${PREWARM_PLAYERS} player(s) during its first half), server on core ${SERVER_CORE}\n`,
+    `\nRTMP fan-out, ~2.5 Mbit/s publisher, ${WINDOW_S} s window after ${WARMUP_S} s warm-up (fresh servers for each count, publishers ${PREWARM_S} s before it, ${PREWARM_PLAYERS} player(s) during its first half), server on core ${SERVER_CORE}\n`,
   );
   console.log(
-    "| players | server | CPU s / delivered Gbit | server CPU % | of which kernel | delivered Mbit/s | RSS / player (KiB), medians | RSS / player (KiB), floors | players keeping up |",
+    "| players | server | CPU s / delivered Gbit | server CPU % | of which kernel | delivered Mbit/s | RSS / player (KiB), medians | RSS / player (KiB), whole GC cycles | RSS / player (KiB), floors | players keeping up |",
   );
-  console.log("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+  console.log("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of rows) {
     console.log(
-      `| ${r.players} | ${r.server} | ${fmt(r.cpuPerGbit, 2)} | ${fmt(r.cpuPct)} | ${fmt(r.sysShare * 100, 0)}% | ${fmt(r.deliveredMbit)} | ${fmt(r.rssPerPlayerKb)} | ${fmt(r.rssFloorPerPlayerKb)} | ${r.keepingUp}/${r.players} |`,
+      `| ${r.players} | ${r.server} | ${fmt(r.cpuPerGbit, 2)} | ${fmt(r.cpuPct)} | ${fmt(r.sysShare * 100, 0)}% | ${fmt(r.deliveredMbit)} | ${fmt(r.rssPerPlayerKb)} | ${fmt(r.rssCyclesPerPlayerKb)} | ${fmt(r.rssFloorPerPlayerKb)} | ${r.keepingUp}/${r.players} |`,
     );
   }
   killAll();
