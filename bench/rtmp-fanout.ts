@@ -63,6 +63,14 @@ const PREWARM_PLAYERS = Number(arg("prewarm-players", "1"));
 const SERVER_CORE = arg("server-core", "1");
 const CLIENT_CORE = arg("client-core", "0");
 /** onair's flush_interval (ms); default: the config default. */
+/**
+ * --ramp: one pair of servers, players added count after count and kept
+ * (10, then 40 more, ...): besides RSS per player against the baseline, the
+ * marginal RSS per player between two counts, which leaves out what a
+ * server pays once whatever the number of players (onair: compiling its
+ * per-player paths for many players, ~0.5 MB of code and compiler memory).
+ */
+const RAMP = argv.includes("--ramp");
 const FLUSH_INTERVAL = argv.includes("--flush-interval") ? Number(arg("flush-interval", "")) : null;
 
 const children = new Set<ChildProcess>();
@@ -185,6 +193,8 @@ interface Row {
   rssPerPlayerKb: number;
   /** The same from the mean over whole GC cycles (see rssSamplesKb). */
   rssCyclesPerPlayerKb: number;
+  /** --ramp: whole-cycle RSS added per player since the previous count (NaN otherwise). */
+  rssMarginalKb: number;
   /** The same from the lowest sample of each window (see rssSamplesKb). */
   rssFloorPerPlayerKb: number;
   keepingUp: number;
@@ -231,12 +241,51 @@ export function cycleMean(xs: number[]): number {
   return part.reduce((a, b) => a + b, 0) / part.length;
 }
 
+interface Sample {
+  median: number;
+  cycles: number;
+  floor: number;
+}
+
+/** A fresh round: baseline, `n` players join, one window, players leave. */
 async function measure(s: Server, n: number): Promise<Row> {
-  const url = `rtmp://127.0.0.1:${s.port}/live/bench`;
   await sleep(1000);
   const rss0 = await rssSamplesKb(s.pid, BASELINE_S * 1000);
   const players: Player[] = [];
-  for (let i = 0; i < n; i++) {
+  const { row } = await step(s, players, n, rss0, null);
+  for (const p of players) if (p.proc.pid) process.kill(p.proc.pid, "SIGKILL");
+  await sleep(1500);
+  return row;
+}
+
+/** --ramp: one baseline, then players added up to each count and kept. */
+async function measureRamp(s: Server, counts: number[]): Promise<Row[]> {
+  await sleep(1000);
+  const rss0 = await rssSamplesKb(s.pid, BASELINE_S * 1000);
+  const players: Player[] = [];
+  const rows: Row[] = [];
+  let prev: { n: number; rss: Sample } = { n: 0, rss: rss0 };
+  for (const n of counts) {
+    const { row, rss } = await step(s, players, n, rss0, prev);
+    rows.push(row);
+    process.stderr.write(`${JSON.stringify(row)}\n`);
+    prev = { n, rss };
+  }
+  for (const p of players) if (p.proc.pid) process.kill(p.proc.pid, "SIGKILL");
+  await sleep(1500);
+  return rows;
+}
+
+/** Players join until there are `n`; after the warm-up, one window of CPU, delivery and RSS. */
+async function step(
+  s: Server,
+  players: Player[],
+  n: number,
+  rss0: Sample,
+  prev: { n: number; rss: Sample } | null,
+): Promise<{ row: Row; rss: Sample }> {
+  const url = `rtmp://127.0.0.1:${s.port}/live/bench`;
+  for (let i = players.length; i < n; i++) {
     players.push(startPlayer(url));
     if (i % 10 === 9) await sleep(50);
   }
@@ -255,24 +304,24 @@ async function measure(s: Server, n: number): Promise<Row> {
     kb += p.kb - start[i]!.kb;
     if (p.sec - start[i]!.sec >= 0.9 * elapsed) keeping++;
   });
-  for (const p of players) if (p.proc.pid) process.kill(p.proc.pid, "SIGKILL");
-  await sleep(1500);
   const gbit = (kb * 1024 * 8) / 1e9;
   // CPU from schedstat (ns); the kernel's share from the tick counts.
   const cpu = run2 - run1;
   const ticks = u2 - u1 + (s2 - s1);
-  return {
+  const row: Row = {
     server: s.name,
     players: n,
     cpuPerGbit: cpu / gbit,
     rssPerPlayerKb: (rss1.median - rss0.median) / n,
     rssCyclesPerPlayerKb: (rss1.cycles - rss0.cycles) / n,
+    rssMarginalKb: prev ? (rss1.cycles - prev.rss.cycles) / (n - prev.n) : Number.NaN,
     rssFloorPerPlayerKb: (rss1.floor - rss0.floor) / n,
     keepingUp: keeping,
     deliveredMbit: (gbit * 1000) / elapsed,
     cpuPct: (cpu / elapsed) * 100,
     sysShare: ticks > 0 ? (s2 - s1) / ticks : 0,
   };
+  return { row, rss: rss1 };
 }
 
 async function main(): Promise<void> {
@@ -281,7 +330,7 @@ async function main(): Promise<void> {
   const media = makeMedia({ seconds: 30, gop: 2, bitrate: "2300k", size: "1280x720" });
   execFileSync("npm", ["run", "build"], { cwd: projectRoot, stdio: ["ignore", "ignore", "inherit"] });
   const rows: Row[] = [];
-  for (const n of COUNTS) {
+  for (const n of RAMP ? [0] : COUNTS) {
     // Fresh servers for each player count (see the header): nothing left over from a previous round.
     const round = new Set(children);
     const servers = [await startNginx(dir), await startOnair(dir)];
@@ -315,6 +364,10 @@ async function main(): Promise<void> {
     for (const p of warm) if (p.proc.pid) process.kill(p.proc.pid, "SIGKILL");
     await sleep((PREWARM_S * 1000) / 2);
     for (const s of servers) {
+      if (RAMP) {
+        rows.push(...(await measureRamp(s, COUNTS)));
+        continue;
+      }
       const r = await measure(s, n);
       rows.push(r);
       process.stderr.write(`${JSON.stringify(r)}\n`);
@@ -324,15 +377,16 @@ async function main(): Promise<void> {
   }
   const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : "-");
   console.log(
-    `\nRTMP fan-out, ~2.5 Mbit/s publisher, ${WINDOW_S} s window after ${WARMUP_S} s warm-up (fresh servers for each count, publishers ${PREWARM_S} s before it, ${PREWARM_PLAYERS} player(s) during its first half), server on core ${SERVER_CORE}\n`,
+    `\nRTMP fan-out, ~2.5 Mbit/s publisher, ${WINDOW_S} s window after ${WARMUP_S} s warm-up (${RAMP ? "one pair of servers, players added count after count" : "fresh servers for each count"}, publishers ${PREWARM_S} s before it, ${PREWARM_PLAYERS} player(s) during its first half), server on core ${SERVER_CORE}\n`,
   );
   console.log(
-    "| players | server | CPU s / delivered Gbit | server CPU % | of which kernel | delivered Mbit/s | RSS / player (KiB), medians | RSS / player (KiB), whole GC cycles | RSS / player (KiB), floors | players keeping up |",
+    "| players | server | CPU s / delivered Gbit | server CPU % | of which kernel | delivered Mbit/s | RSS / player (KiB), medians | RSS / player (KiB), whole GC cycles | marginal RSS / player since the previous count (KiB, --ramp) | RSS / player (KiB), floors | players keeping up |",
   );
-  console.log("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+  console.log("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  rows.sort((a, b) => a.players - b.players); // --ramp measures one server's counts, then the other's
   for (const r of rows) {
     console.log(
-      `| ${r.players} | ${r.server} | ${fmt(r.cpuPerGbit, 2)} | ${fmt(r.cpuPct)} | ${fmt(r.sysShare * 100, 0)}% | ${fmt(r.deliveredMbit)} | ${fmt(r.rssPerPlayerKb)} | ${fmt(r.rssCyclesPerPlayerKb)} | ${fmt(r.rssFloorPerPlayerKb)} | ${r.keepingUp}/${r.players} |`,
+      `| ${r.players} | ${r.server} | ${fmt(r.cpuPerGbit, 2)} | ${fmt(r.cpuPct)} | ${fmt(r.sysShare * 100, 0)}% | ${fmt(r.deliveredMbit)} | ${fmt(r.rssPerPlayerKb)} | ${fmt(r.rssCyclesPerPlayerKb)} | ${fmt(r.rssMarginalKb)} | ${fmt(r.rssFloorPerPlayerKb)} | ${r.keepingUp}/${r.players} |`,
     );
   }
   killAll();
