@@ -99,3 +99,34 @@ test("property: a piece's bytes never change while it is held or waiting for a f
     }),
   );
 });
+
+test("a view a socket holds keeps its slab from reuse past flushed(); once let go the slab is retired once", () => {
+  const a = new PacketArena({ slabBytes: 1000, maxPiece: 1000, poison: true });
+  const p = a.take(600);
+  const s1 = a.lastSlab!;
+  p.fill(9);
+  a.take(600); // s1 sealed
+  a.release(s1); // evicted: retired, waiting for the flush
+  const view = p.subarray(100, 200);
+  assert.equal(a.hold(view), s1, "a view of a slab holds it");
+  assert.equal(a.hold(Buffer.alloc(10)), null, "any other buffer: nothing to hold");
+  a.flushed();
+  assert.equal(a.stats().spare, 0, "held: not reusable");
+  assert.equal(view[0], 9);
+  a.release(s1); // the socket wrote it
+  a.release(a.lastSlab!); // (the second piece's slab stays current)
+  assert.equal(a.stats().quarantined, 1, "retired again, once");
+  a.flushed();
+  assert.equal(a.stats().spare, 1);
+  assert.equal(view[0], POISON_BYTE);
+  // Held and let go between two flushes: still one entry in the queue.
+  const q = a.take(600); // seals the second slab (retired), reuses s1
+  const s2 = a.lastSlab!;
+  assert.equal(s2, s1);
+  a.take(600); // seals s1: a third slab
+  a.release(s2);
+  a.release(a.hold(q)!);
+  assert.equal(a.stats().quarantined, 2, "the second slab and s1, once each");
+  a.flushed();
+  assert.deepEqual([a.stats().spare, a.stats().slabs, a.stats().pieces], [2, 3, 1]);
+});

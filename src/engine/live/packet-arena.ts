@@ -11,8 +11,8 @@
  * Once full and held by nothing, it is retired. Players may still have its
  * frames queued for the next flush, so with `quarantine` a retired slab
  * waits for `flushed()` (the server calls it after each flush of every
- * queue) before it is reused; what a socket keeps unsent past a flush is
- * its own copy (OutputQueue), never a view of a slab.
+ * queue) before it is reused. What a socket keeps unsent past a flush holds
+ * its slab (`hold`, then `release` once written: OutputQueue).
  *
  * Pure: no I/O, no clock.
  */
@@ -36,8 +36,10 @@ export class ArenaSlab {
   readonly buf: Buffer;
   /** Bytes carved so far. */
   used = 0;
-  /** Pieces carved from it and not yet released. */
+  /** Pieces carved from it (or held in it) and not yet released. */
   refs = 0;
+  /** Retired, waiting for flushed(). */
+  waiting = false;
 
   constructor(bytes: number) {
     this.buf = Buffer.allocUnsafeSlow(bytes);
@@ -50,7 +52,7 @@ export interface ArenaStats {
   slabBytes: number;
   spare: number;
   quarantined: number;
-  /** Pieces handed out and not released. */
+  /** Pieces handed out (or held by sockets) and not released. */
   pieces: number;
   /** Pieces too big for a slab (their own Buffer), since the start. */
   oversize: number;
@@ -65,6 +67,8 @@ export class PacketArena {
   readonly #minSpare: number;
   readonly #poison: boolean;
   #current: ArenaSlab | null = null;
+  /** Slabs by their memory, so a view handed to a socket can hold its slab. */
+  readonly #byMemory = new Map<ArrayBufferLike, ArenaSlab>();
   readonly #spare: ArenaSlab[] = [];
   #waiting: ArenaSlab[] = [];
   #slabs = 0;
@@ -103,6 +107,7 @@ export class PacketArena {
       if (s) this.#reused++;
       else {
         s = new ArenaSlab(this.slabBytes);
+        this.#byMemory.set(s.buf.buffer, s);
         this.#slabs++;
       }
       s.used = 0;
@@ -116,7 +121,20 @@ export class PacketArena {
     return piece;
   }
 
-  /** The piece carved from `slab` is no longer held. */
+  /**
+   * `buf` is kept beyond the next flush (a socket holds it unsent): when it
+   * is a view of a slab, that slab is held until `release(slab)`; null for
+   * any other buffer (nothing to release).
+   */
+  hold(buf: Buffer): ArenaSlab | null {
+    const s = this.#byMemory.get(buf.buffer);
+    if (!s) return null;
+    s.refs++;
+    this.#pieces++;
+    return s;
+  }
+
+  /** The piece carved from (or held in) `slab` is no longer held. */
   release(slab: ArenaSlab): void {
     slab.refs--;
     this.#pieces--;
@@ -128,18 +146,26 @@ export class PacketArena {
     if (this.#waiting.length === 0) return;
     const w = this.#waiting;
     this.#waiting = [];
-    for (const s of w) this.#keep(s);
+    for (const s of w) {
+      s.waiting = false;
+      // Held again since it was retired (a socket kept a view unsent): retired anew once let go.
+      if (s.refs === 0) this.#keep(s);
+    }
   }
 
   #retire(s: ArenaSlab): void {
-    if (this.#quarantine) this.#waiting.push(s);
-    else this.#keep(s);
+    if (!this.#quarantine) this.#keep(s);
+    else if (!s.waiting) {
+      s.waiting = true;
+      this.#waiting.push(s);
+    }
   }
 
   #keep(s: ArenaSlab): void {
     const inUse = this.#slabs - this.#spare.length - this.#waiting.length;
     if (this.#spare.length >= Math.max(this.#minSpare, inUse)) {
       this.#slabs--; // let it go
+      this.#byMemory.delete(s.buf.buffer);
       return;
     }
     if (this.#poison) s.buf.fill(POISON_BYTE);

@@ -77,7 +77,7 @@ export class RtmpServer {
     const interval = o.config.rtmp?.flushInterval ?? DEFAULT_FLUSH_INTERVAL_MS;
     // With a tick, players' queues hold frames until the next flush: slabs wait for it (the batcher's cue).
     this.arena = new PacketArena({ quarantine: interval > 0, poison: POISON_BUFFERS });
-    this.#batcher = new WriteBatcher(interval, () => this.arena.flushed());
+    this.#batcher = new WriteBatcher(interval, this.arena);
     this.engine = new LiveEngine({
       clock: systemClock,
       log: o.log,

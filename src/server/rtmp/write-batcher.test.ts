@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { connect, createServer, type Socket } from "node:net";
 import { test } from "node:test";
+import { PacketArena } from "../../engine/live/packet-arena.js";
 import { IOV_MAX, OutputQueue, WriteBatcher } from "./write-batcher.js";
 
 /** A loopback pair: `out` is written by the queue, `in` is read by the test. */
@@ -34,67 +35,108 @@ async function receivesExactly(inn: Socket, want: Buffer[]): Promise<void> {
   inn.resume();
   while (n < expected.length) await once(inn, "data");
   assert.equal(n, expected.length);
-  assert.ok(Buffer.concat(got).equals(expected), "bytes arrive unchanged and in order");
+  const all = Buffer.concat(got);
+  let k = 0;
+  while (k < all.length && all[k] === expected[k]) k++;
+  assert.ok(
+    all.equals(expected),
+    `bytes arrive unchanged and in order (first difference at ${k} of ${all.length}: ${all[k]} vs ${expected[k]})`,
+  );
 }
 
 /** Buffer i of a flush: its own length and fill byte, so a misplaced or repeated part would show. */
 const part = (flush: number, i: number): Buffer =>
   Buffer.alloc(100 + ((flush * 7 + i * 13) % 900), (flush * 3 + i) & 0xff);
 
-test("flushes arrive whole and in order, for a stalled reader too (what the kernel refused goes through the socket, copied)", async (t) => {
+/**
+ * A piece of `arena` holding part(f, i), released at once as a GOP cache
+ * eviction could: from then on only what the queue and the socket hold
+ * keeps it from being reused (and poisoned).
+ */
+function lend(arena: PacketArena, f: number, i: number): Buffer {
+  const want = part(f, i);
+  const piece = arena.take(want.length);
+  want.copy(piece);
+  const slab = arena.lastSlab;
+  if (slab) arena.release(slab);
+  return piece;
+}
+
+test("flushes arrive whole and in order, for a stalled reader too (what the kernel refused goes through the socket, holding its slab)", async (t) => {
   const { out, inn } = await pair(t);
-  const batcher = new WriteBatcher(10);
+  const arena = new PacketArena({ slabBytes: 64 * 1024, maxPiece: 64 * 1024, poison: true });
+  const batcher = new WriteBatcher(10, arena);
   t.after(() => batcher.stop());
   const q = new OutputQueue(out, batcher);
   const other = await pair(t);
   const q2 = new OutputQueue(other.out, batcher);
+  other.inn.resume(); // a reader that keeps up
   inn.pause(); // the kernel buffers fill: later flushes stay queued in the socket
   const want: Buffer[] = [];
-  const lent: Buffer[] = [];
-  let flushed = 0;
   for (let f = 0; f < 4000; f++) {
     for (let i = 0; i < 4; i++) {
-      const b = part(f, i);
-      want.push(Buffer.from(b));
-      lent.push(b);
-      q.push(b);
-      q2.push(part(f + 1, i)); // another connection flushed at the same ticks
+      want.push(part(f, i));
+      q.push(lend(arena, f, i));
+      q2.push(lend(arena, f + 1, i)); // another connection flushed at the same ticks
     }
-    batcher.flushAll();
-    // Once flushed, the buffers are the caller's again (arena slabs get reused): the socket kept copies.
-    for (const b of lent) b.fill(0xee);
-    lent.length = 0;
-    flushed++;
+    batcher.flushAll(); // slabs nobody holds become reusable, poisoned
   }
-  assert.equal(flushed, 4000);
   assert.ok(out.writableLength > 0, "the stalled socket holds part of what was written");
   assert.ok(q.directBytes > 0, "flushes went straight to the descriptor while the kernel took them");
   assert.ok(out.bytesWritten > 0, "and through the socket once it held unsent bytes");
+  assert.ok(
+    arena.stats().pieces > 0,
+    `what the socket holds unsent holds its slabs ${JSON.stringify(arena.stats())} ${out.writableLength}`,
+  );
   await receivesExactly(inn, want);
+  await new Promise((r) => setImmediate(r));
+  for (let w = 0; w < 50 && arena.stats().pieces > 0; w++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(
+    arena.stats().pieces,
+    0,
+    `written: every slab let go ${JSON.stringify(arena.stats())} ${out.writableLength}`,
+  );
 });
 
-test("flush_interval 0: each buffer is written at once, straight to the descriptor, and copied when the socket keeps it", async (t) => {
+test("a socket destroyed with unsent data lets its slabs go", async (t) => {
   const { out, inn } = await pair(t);
-  let cues = 0;
-  const batcher = new WriteBatcher(0, () => cues++);
+  const arena = new PacketArena({ slabBytes: 64 * 1024, maxPiece: 64 * 1024 });
+  const batcher = new WriteBatcher(10, arena);
   t.after(() => batcher.stop());
   const q = new OutputQueue(out, batcher);
-  const b = part(1, 1);
-  q.push(b);
-  assert.equal(q.directBytes, b.length, "written before push returned, with no stream write");
+  inn.pause();
+  for (let f = 0; f < 4000; f++) {
+    for (let i = 0; i < 4; i++) q.push(lend(arena, f, i));
+    batcher.flushAll();
+  }
+  assert.ok(arena.stats().pieces > 0);
+  out.destroy();
+  await once(out, "close");
+  assert.equal(arena.stats().pieces, 0);
+});
+
+test("flush_interval 0: each buffer is written at once, straight to the descriptor, holding its slab when the socket keeps it", async (t) => {
+  const { out, inn } = await pair(t);
+  const arena = new PacketArena({
+    slabBytes: 64 * 1024,
+    maxPiece: 64 * 1024,
+    quarantine: false,
+    poison: true,
+  });
+  const batcher = new WriteBatcher(0, arena);
+  t.after(() => batcher.stop());
+  const q = new OutputQueue(out, batcher);
+  q.push(lend(arena, 1, 1));
+  assert.equal(q.directBytes, part(1, 1).length, "written before push returned, with no stream write");
   assert.equal(out.bytesWritten, 0);
   inn.pause();
-  const want: Buffer[] = [Buffer.from(b)];
+  const want: Buffer[] = [part(1, 1)];
   for (let i = 0; i < 20_000; i++) {
-    const x = part(i, 2);
-    want.push(Buffer.from(x));
-    q.push(x);
-    x.fill(0xee); // the caller reuses it at once
+    want.push(part(i, 2));
+    q.push(lend(arena, i, 2)); // released at once: only the socket's hold keeps it
   }
   assert.ok(out.writableLength > 0, "the stalled socket holds the rest");
   await receivesExactly(inn, want);
-  batcher.flushAll();
-  assert.equal(cues, 1, "flushAll gives its cue (the arena's) even with nothing queued");
 });
 
 test("a flush of more buffers than one writev takes goes in groups, in order", async (t) => {

@@ -11,15 +11,17 @@
  * messages a second: at the default 200 ms that is 5 system calls instead
  * of 70.
  *
- * What goes through `socket.write` is copied first (one Buffer for the
- * rest of the batch): the shared buffers are pieces of the PacketArena,
- * reused once every queue has been flushed (`onFlushed`), and a socket may
- * keep what it holds unsent for as long as its peer does not read. Only a
- * player that lags pays for that copy.
+ * The shared buffers are pieces of the PacketArena, reused once every
+ * queue has been flushed (`onFlushed`). What goes through `socket.write`
+ * may stay unsent for as long as the peer does not read, so it holds its
+ * slab (`PacketArena.hold`) until the socket has written it (or dropped
+ * it): never a copy, so 200 players joining at once, each sent the GOP
+ * cache, share one copy of it however slowly the kernel takes it.
  */
 import { writevSync } from "node:fs";
 import type { Socket } from "node:net";
 import { DEFAULT_FLUSH_INTERVAL_MS } from "../../config/types.js";
+import type { PacketArena } from "../../engine/live/packet-arena.js";
 import { socketFd, wouldBlock } from "./socket-reader.js";
 
 /** Default flush interval of player output (ms): the `flush_interval` default; 0 writes every message at once. */
@@ -84,8 +86,8 @@ export class OutputQueue {
    * fits): none of the stream's per-write objects, callbacks and next-tick
    * work. What the kernel did not take, or everything when the socket still
    * holds unsent bytes, goes through `socket.write`, which libuv sends when
-   * the peer reads, as one copy (the buffers may be reused once this
-   * returns). `bufs` is consumed.
+   * the peer reads; a buffer of the arena holds its slab until written.
+   * `bufs` is consumed.
    */
   writev(bufs: Buffer[]): void {
     const s = this.socket;
@@ -115,9 +117,15 @@ export class OutputQueue {
       }
       if (i >= bufs.length) return;
     }
-    s.write(
-      i === 0 && bufs.length === 1 ? Buffer.from(bufs[0]!) : Buffer.concat(i === 0 ? bufs : bufs.slice(i)),
-    );
+    const arena = this.#batcher.arena;
+    s.cork();
+    for (; i < bufs.length; i++) {
+      const b = bufs[i]!;
+      const slab = arena?.hold(b) ?? null;
+      if (slab) s.write(b, () => arena!.release(slab));
+      else s.write(b);
+    }
+    s.uncork();
   }
 
   /** Drops what is queued (connection closing). */
@@ -165,12 +173,12 @@ export class WriteBatcher {
   #timer: NodeJS.Timeout | null = null;
   #armed = false;
   readonly #onTick = (): void => this.#tick();
-  readonly #onFlushed: (() => void) | null;
+  /** Where the shared buffers come from: told after each flushAll, held by what sockets keep unsent. */
+  readonly arena: PacketArena | null;
 
-  /** `onFlushed` runs after each flushAll: no queue then holds anything (the PacketArena's cue). */
-  constructor(intervalMs = DEFAULT_FLUSH_MS, onFlushed: (() => void) | null = null) {
+  constructor(intervalMs = DEFAULT_FLUSH_MS, arena: PacketArena | null = null) {
     this.#intervalMs = intervalMs;
-    this.#onFlushed = onFlushed;
+    this.arena = arena;
   }
 
   get intervalMs(): number {
@@ -240,7 +248,8 @@ export class WriteBatcher {
       for (const q of due) q.flush();
       due.clear();
     }
-    this.#onFlushed?.();
+    // No queue holds anything now: slabs retired before this flush can be reused.
+    this.arena?.flushed();
   }
 
   stop(): void {
