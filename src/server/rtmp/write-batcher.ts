@@ -30,6 +30,8 @@ export const DEFAULT_FLUSH_MS = DEFAULT_FLUSH_INTERVAL_MS;
 export class OutputQueue {
   readonly socket: Socket;
   #bufs: Buffer[] = [];
+  /** The other array: the two are swapped at each flush, so a tick allocates no array per player. */
+  #spare: Buffer[] = [];
   #bytes = 0;
   readonly #batcher: WriteBatcher;
   /** Bytes written straight to the descriptor (Node's `bytesWritten` counts only its own). */
@@ -73,10 +75,11 @@ export class OutputQueue {
   flush(): void {
     const bufs = this.#bufs;
     if (bufs.length === 0) return;
-    this.#bufs = [];
+    this.#bufs = this.#spare;
     this.#bytes = 0;
-    if (this.socket.destroyed) return;
-    this.writev(bufs);
+    if (!this.socket.destroyed) this.writev(bufs);
+    bufs.length = 0;
+    this.#spare = bufs;
   }
 
   /**
@@ -130,7 +133,7 @@ export class OutputQueue {
 
   /** Drops what is queued (connection closing). */
   clear(): void {
-    this.#bufs = [];
+    this.#bufs.length = 0;
     this.#bytes = 0;
   }
 }
