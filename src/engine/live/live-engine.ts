@@ -79,7 +79,7 @@ export class LiveEngine {
         gopCacheBytes: app.gopCacheSize,
         clock: this.#o.clock,
         decode: this.#o.decode,
-        pool: this.#o.decode ? this.#o.pool?.(app) : undefined,
+        pool: this.#o.pool?.(app),
       });
       e = { stream, publisher: null };
       this.#entries.set(key, e);
@@ -117,7 +117,7 @@ export class LiveEngine {
       address: req.address,
       client: req.client,
       sinks,
-      copyForSinks: this.#o.decode !== undefined && this.#o.pool !== undefined,
+      copyForSinks: e.stream.pooled,
       clock: this.#o.clock,
       log: this.#o.log,
       dropIdleMs: req.app.dropIdlePublisher,

@@ -59,6 +59,11 @@ export class LiveStream {
     this.#pool = o.decode ? (o.pool ?? null) : null;
   }
 
+  /** Frames go into an arena: payloads given to ingest are only valid during the call. */
+  get pooled(): boolean {
+    return this.#pool !== null;
+  }
+
   get publishing(): boolean {
     return this.publisherAddress !== null;
   }

@@ -51,7 +51,8 @@ export function csidFor(type: number): number {
   return CSID_DATA;
 }
 
-/** #key of a released packet. */
+/** #key before the first encoding, and of a released packet. */
+const UNSET = -1;
 const RELEASED = -2;
 
 export class SharedPacket {
@@ -63,7 +64,7 @@ export class SharedPacket {
   readonly sequenceHeader: boolean;
   #payload: Buffer | null;
   readonly #decode: PayloadDecoder | null;
-  #key = -1;
+  #key = UNSET;
   #buf: Buffer | null = null;
   #more: Map<number, Buffer> | null = null;
   #arena: PacketArena | null = null;
@@ -154,7 +155,7 @@ export class SharedPacket {
       csid: csidFor(this.type),
     };
     const buf = encode(msg, chunkSize);
-    if (this.#key === -1) {
+    if (this.#key === UNSET) {
       this.#key = key;
       this.#buf = buf;
       if (this.#decode) this.#payload = null;

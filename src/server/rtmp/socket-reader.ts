@@ -18,7 +18,9 @@
  * checks the fast path is taken on the Node this runs on.
  *
  * The callback gets a view valid only until it returns: whatever is kept
- * must be copied (the chunk decoder does, with `reusedInput`).
+ * must be copied (the chunk decoder hands out payloads valid only while
+ * each message is handled, `transientPayloads`; the engine copies or
+ * encodes what it keeps).
  *
  * At 2.5 Mbit/s ffmpeg writes each chunk header and body separately, ~90
  * reads a second per publisher; each read through the stream path costs a

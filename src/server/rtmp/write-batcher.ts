@@ -12,7 +12,8 @@
  * of 70.
  *
  * The shared buffers are pieces of the PacketArena, reused once every
- * queue has been flushed (`onFlushed`). What goes through `socket.write`
+ * queue has been flushed (the batcher calls `arena.flushed()` after each
+ * flushAll). What goes through `socket.write`
  * may stay unsent for as long as the peer does not read, so it holds its
  * slab (`PacketArena.hold`) until the socket has written it (or dropped
  * it): never a copy, so 200 players joining at once, each sent the GOP
@@ -32,7 +33,6 @@ export class OutputQueue {
   #bufs: Buffer[] = [];
   /** The other array: the two are swapped at each flush, so a tick allocates no array per player. */
   #spare: Buffer[] = [];
-  #bytes = 0;
   readonly #batcher: WriteBatcher;
   /** Bytes written straight to the descriptor (Node's `bytesWritten` counts only its own). */
   directBytes = 0;
@@ -67,7 +67,6 @@ export class OutputQueue {
       return;
     }
     this.#bufs.push(buf);
-    this.#bytes += buf.length;
     if (this.#bufs.length === 1) this.#batcher.schedule(this);
   }
 
@@ -76,7 +75,6 @@ export class OutputQueue {
     const bufs = this.#bufs;
     if (bufs.length === 0) return;
     this.#bufs = this.#spare;
-    this.#bytes = 0;
     if (!this.socket.destroyed) this.writev(bufs);
     bufs.length = 0;
     this.#spare = bufs;
@@ -134,7 +132,6 @@ export class OutputQueue {
   /** Drops what is queued (connection closing). */
   clear(): void {
     this.#bufs.length = 0;
-    this.#bytes = 0;
   }
 }
 
