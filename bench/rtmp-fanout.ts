@@ -6,7 +6,7 @@
  * CPU seconds per delivered gigabit (CPU from schedstat, to the nanosecond),
  * RSS per player, players keeping up.
  *
- *   node --import tsx bench/rtmp-fanout.ts [--players 10,50,100,200] [--window 25] [--warmup 5] [--prewarm 30] [--prewarm-players 1] [--baseline 40] [--flush-interval MS]
+ *   node --import tsx bench/rtmp-fanout.ts [--players 10,50,100,200] [--window 25] [--warmup 5] [--prewarm 30] [--prewarm-players 1] [--baseline 40] [--flush-interval MS] [--node-args "FLAGS"]
  *
  * onair runs as shipped: `npm run build`, then the compiled CLI
  * (`node dist/cli/main.js -c FILE`) on the same rtmp block as nginx's
@@ -72,6 +72,8 @@ const CLIENT_CORE = arg("client-core", "0");
  */
 const RAMP = argv.includes("--ramp");
 const FLUSH_INTERVAL = argv.includes("--flush-interval") ? Number(arg("flush-interval", "")) : null;
+/** --node-args "...": extra options for onair's node (e.g. V8 heap flags), space-separated. */
+const NODE_ARGS = arg("node-args", "").split(" ").filter(Boolean);
 
 const children = new Set<ChildProcess>();
 function run(cmd: string, args: string[], core: string): ChildProcess {
@@ -137,7 +139,7 @@ async function startOnair(dir: string): Promise<Server> {
   const conf = writeConf(prefix, "", port, true);
   const c = run(
     process.execPath,
-    [join(projectRoot, "dist", "cli", "main.js"), "-p", prefix, "-c", conf],
+    [...NODE_ARGS, join(projectRoot, "dist", "cli", "main.js"), "-p", prefix, "-c", conf],
     SERVER_CORE,
   );
   c.stderr?.on("data", (d) => process.stderr.write(`[onair] ${d}`));
