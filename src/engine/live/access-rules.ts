@@ -124,3 +124,15 @@ export class AccessList {
     return true;
   }
 }
+
+const lists = new WeakMap<readonly AccessRule[], AccessList>();
+
+/** The AccessList of an application's rules, parsed once per config (not once per connection). */
+export function accessListOf(rules: readonly AccessRule[]): AccessList {
+  let l = lists.get(rules);
+  if (!l) {
+    l = new AccessList(rules);
+    lists.set(rules, l);
+  }
+  return l;
+}

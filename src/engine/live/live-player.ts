@@ -8,16 +8,20 @@
 import { MessageType } from "../../protocol/rtmp/message.js";
 import type { ChunkEncoder, SharedPacket } from "./shared-packet.js";
 
-/** What the server layer gives the engine for each player connection. */
+/**
+ * What the server layer gives the engine for each player connection. One
+ * object may serve several players (an RTMP connection is the output of
+ * every stream it plays): the player passes its message stream id.
+ */
 export interface PlayerOutput {
   /** Bytes handed over and not yet sent (socket.writableLength). */
   readonly pendingBytes: number;
   /** Sends one shared buffer (never mutated, never copied). */
   write(buf: Buffer): void;
-  /** A publisher started on the stream (StreamBegin + NetStream.Play.PublishNotify). */
-  publishStarted(): void;
+  /** A publisher started on the stream played on `streamId` (StreamBegin + NetStream.Play.PublishNotify). */
+  publishStarted(streamId: number): void;
   /** The publisher stopped (NetStream.Play.UnpublishNotify + StreamEOF). */
-  publishStopped(): void;
+  publishStopped(streamId: number): void;
 }
 
 export interface PlayerOptions {

@@ -80,7 +80,7 @@ export class LiveStream {
     this.#rebase = this.#lastOut >= 0;
     for (const p of this.players) {
       p.waitKey = true;
-      if (!takeover) p.output.publishStarted();
+      if (!takeover) p.output.publishStarted(p.streamId);
     }
   }
 
@@ -88,7 +88,7 @@ export class LiveStream {
     if (!this.publishing) return;
     this.publisherAddress = null;
     this.gop.clear();
-    for (const p of this.players) p.output.publishStopped();
+    for (const p of this.players) p.output.publishStopped(p.streamId);
   }
 
   /**

@@ -83,6 +83,13 @@ interface ParsedHeader {
 
 export type MessageHandler = (msg: RtmpMessage) => void;
 
+/** Message types whose chunk stream keeps its assembly buffer for the next message (transientPayloads): media. */
+const REUSES_BUFFER: Record<number, boolean> = {
+  [MessageType.Audio]: true,
+  [MessageType.Video]: true,
+  [MessageType.Aggregate]: true,
+};
+
 export class ChunkDecoder {
   readonly #maxMessageLength: number;
   readonly #maxChunkStreams: number;
@@ -98,6 +105,8 @@ export class ChunkDecoder {
   #cur: StreamState | null = null;
   #chunkLeft = 0;
   #failed: RtmpProtocolError | null = null;
+  /** `this` for the handler of the current feed (a method of the caller, not a closure per caller). */
+  #self: unknown = undefined;
   /** Bytes fed so far (for Acknowledgement). */
   bytesIn = 0;
 
@@ -131,11 +140,13 @@ export class ChunkDecoder {
   }
 
   /**
-   * Decodes `data`, calling `onMessage` for each complete message in order.
+   * Decodes `data`, calling `onMessage` for each complete message in order
+   * (with `self` as `this`: a caller passes its own method, no closure).
    * Returns null, or the protocol error that makes this connection unusable.
    */
-  feed(data: Buffer, onMessage: MessageHandler): RtmpProtocolError | null {
+  feed(data: Buffer, onMessage: MessageHandler, self?: unknown): RtmpProtocolError | null {
     if (this.#failed) return this.#failed;
+    this.#self = self;
     this.bytesIn += data.length;
     try {
       let off = 0;
@@ -321,6 +332,11 @@ export class ChunkDecoder {
         const payload = st.payload!;
         this.#drop(st);
         this.#emit(st, payload, onMessage);
+        // Commands and control messages are rare: their stream keeps no buffer (a player's connection holds none).
+        if (this.#transient && st.buf && !REUSES_BUFFER[st.type]) {
+          this.#pendingBytes -= st.buf.length;
+          st.buf = null;
+        }
       }
     }
     return off + n;
@@ -390,7 +406,7 @@ export class ChunkDecoder {
     };
     if (st.type === MessageType.SetChunkSize) this.#applyChunkSize(payload);
     else if (st.type === MessageType.Abort) this.#applyAbort(payload);
-    onMessage(msg);
+    onMessage.call(this.#self, msg);
     if (this.#poison) payload.fill(0xee);
   }
 

@@ -14,10 +14,18 @@ import { ServerHandshake } from "../../protocol/rtmp/handshake.js";
 import { MessageType, type RtmpMessage } from "../../protocol/rtmp/message.js";
 import type { Logger } from "../../util/logger.js";
 import { POISON_BUFFERS } from "./poison.js";
-import { acknowledgement, pingRequest, pingResponse } from "./rtmp-replies.js";
+import {
+  acknowledgement,
+  pingRequest,
+  pingResponse,
+  Status,
+  status,
+  streamBegin,
+  streamEof,
+} from "./rtmp-replies.js";
 import { RtmpSession, type SessionHost, SessionLimitError } from "./rtmp-session.js";
 import { READ_BUFFER_BYTES, SocketReader } from "./socket-reader.js";
-import { OutputQueue, type WriteBatcher } from "./write-batcher.js";
+import { OutputQueue, type PacedReader, type WriteBatcher } from "./write-batcher.js";
 
 /** User Control event type of a ping request (RTMP spec 7.1.7). */
 const PING_REQUEST = 6;
@@ -30,16 +38,22 @@ export const MAX_CHUNK_STREAMS = 32;
 /** Control/command bytes a peer may leave unread before it is dropped. */
 export const MAX_CONTROL_BACKLOG = 1 << 20;
 
-export interface ConnectionDeps {
-  id: number;
-  socket: Socket;
-  server: () => RtmpServerConfig;
-  findApp: (name: string) => RtmpApplicationConfig | null;
-  engine: LiveEngine;
-  log: Logger;
-  playerQueueBytes: number;
-  batcher: WriteBatcher;
-  onClose: (c: RtmpConnection) => void;
+/**
+ * What every connection of one server block shares: one object per block,
+ * not closures per connection (a player's memory is mostly the objects it
+ * is made of).
+ */
+export interface ConnectionContext {
+  readonly engine: LiveEngine;
+  readonly log: Logger;
+  readonly playerQueueBytes: number;
+  readonly batcher: WriteBatcher;
+  /** The block's config now (a reload may replace it). */
+  config(): RtmpServerConfig;
+  /** The live application named `name` in this block, or null (unknown or removed by reload). */
+  findApp(name: string): RtmpApplicationConfig | null;
+  /** The connection's socket is closed: forget it. */
+  closed(c: RtmpConnection): void;
 }
 
 export interface ConnectionStats {
@@ -56,12 +70,9 @@ export interface ConnectionStats {
 export class RtmpConnection implements SessionHost {
   readonly id: number;
   readonly address: string;
-  readonly engine: LiveEngine;
-  readonly log: Logger;
-  readonly playerQueueBytes: number;
   readonly socket: Socket;
   readonly startedAt = Date.now();
-  readonly #d: ConnectionDeps;
+  readonly #d: ConnectionContext;
   /** Dropped once the handshake is done (nothing of it is needed later). */
   #hs: ServerHandshake | null = new ServerHandshake();
   readonly #decoder: ChunkDecoder;
@@ -69,9 +80,8 @@ export class RtmpConnection implements SessionHost {
   readonly #out: OutputQueue;
   /** Reads land in a buffer shared by every connection: keep nothing of it past the call. */
   readonly #reader: SocketReader;
-  readonly #onMessageFn = (m: RtmpMessage): void => this.#onMessage(m);
-  /** What the batcher calls at each tick once this is a publisher. */
-  readonly #pacer = { onTick: (): void => this.#pacedTick() };
+  /** What the batcher calls at each tick once this is a publisher (made then: players have none). */
+  #pacer: PacedReader | null = null;
   #outChunkSize = 128;
   #peerWindow = 0;
   #lastAck = 0;
@@ -83,17 +93,14 @@ export class RtmpConnection implements SessionHost {
   closed = false;
   closeReason = "";
 
-  constructor(d: ConnectionDeps) {
+  constructor(id: number, socket: Socket, d: ConnectionContext) {
     this.#d = d;
-    this.id = d.id;
-    this.socket = d.socket;
-    this.engine = d.engine;
-    this.log = d.log;
-    this.playerQueueBytes = d.playerQueueBytes;
-    this.address = normalizeAddress(d.socket.remoteAddress ?? "?");
-    this.#out = new OutputQueue(d.socket, d.batcher);
-    const srv = d.server();
-    this.#reader = new SocketReader(d.socket, (b) => this.#onData(b));
+    this.id = id;
+    this.socket = socket;
+    this.address = normalizeAddress(socket.remoteAddress ?? "?");
+    this.#out = new OutputQueue(socket, d.batcher);
+    const srv = d.config();
+    this.#reader = new SocketReader(socket, this.#onData, this);
     this.#decoder = new ChunkDecoder({
       maxMessageLength: srv.maxMessage,
       maxChunkStreams: MAX_CHUNK_STREAMS,
@@ -107,14 +114,40 @@ export class RtmpConnection implements SessionHost {
       () => this.close("handshake timeout", false),
       Math.min(HANDSHAKE_TIMEOUT_MS, srv.timeout),
     );
-    this.socket.on("error", (e) => this.close(`socket error: ${e.message}`, false));
-    this.socket.on("close", () => this.#onSocketClosed());
+    // One listener function each for every connection, not closures per connection.
+    (socket as unknown as Record<symbol, RtmpConnection>)[kConnection] = this;
+    socket.on("error", RtmpConnection.#onSocketError);
+    socket.on("close", RtmpConnection.#onSocketClose);
     // The peer's FIN: Node ends our side too (no half-open sockets), so a later write would fail with EPIPE.
-    this.socket.on("end", () => this.#peerGone());
+    socket.on("end", RtmpConnection.#onSocketEnd);
+  }
+
+  static readonly #onSocketError = function (this: Socket, e: Error): void {
+    connectionOf(this).close(`socket error: ${e.message}`, false);
+  };
+
+  static readonly #onSocketClose = function (this: Socket): void {
+    connectionOf(this).#onSocketClosed();
+  };
+
+  static readonly #onSocketEnd = function (this: Socket): void {
+    connectionOf(this).#peerGone();
+  };
+
+  get engine(): LiveEngine {
+    return this.#d.engine;
+  }
+
+  get log(): Logger {
+    return this.#d.log;
+  }
+
+  get playerQueueBytes(): number {
+    return this.#d.playerQueueBytes;
   }
 
   get configChunkSize(): number {
-    return this.#d.server().chunkSize;
+    return this.#d.config().chunkSize;
   }
 
   get outChunkSize(): number {
@@ -137,9 +170,19 @@ export class RtmpConnection implements SessionHost {
     return this.#d.findApp(name);
   }
 
-  /** Media for players: queued by reference and written in batches. */
-  writeRaw(buf: Buffer): void {
+  /** Media for players (PlayerOutput): queued by reference and written in batches. */
+  write(buf: Buffer): void {
     if (!this.closed) this.#out.push(buf);
+  }
+
+  publishStarted(streamId: number): void {
+    this.send(streamBegin(streamId));
+    this.send(status(streamId, Status.PlayPublishNotify));
+  }
+
+  publishStopped(streamId: number): void {
+    this.send(status(streamId, Status.PlayUnpublishNotify));
+    this.send(streamEof(streamId));
   }
 
   send(msg: RtmpMessage): void {
@@ -170,12 +213,13 @@ export class RtmpConnection implements SessionHost {
         data = step.leftover;
         if (data.length === 0) return;
       }
-      const err = this.#decoder.feed(data, this.#onMessageFn);
+      const err = this.#decoder.feed(data, this.#onMessage, this);
       if (err) {
         this.close(`${err.code}: ${err.message}`, false);
         return;
       }
       if (!this.#paced && this.#session.role === "publisher") {
+        this.#pacer ??= { onTick: () => this.#pacedTick() };
         this.#paced = this.#d.batcher.pace(this.#pacer);
       }
       if (this.#paced) this.#afterPacedRead(buf.length);
@@ -274,7 +318,7 @@ export class RtmpConnection implements SessionHost {
   /** Called by the server every tick: ping and idle timeout (nginx-rtmp `ping`, `ping_timeout`, `timeout`). */
   tick(now: number): void {
     if (this.closed || this.#hs) return;
-    const srv = this.#d.server();
+    const srv = this.#d.config();
     const silent = now - this.#lastRecvAt;
     if (srv.ping > 0) {
       if (this.#pingSentAt && now - this.#pingSentAt >= srv.pingTimeout) {
@@ -312,7 +356,7 @@ export class RtmpConnection implements SessionHost {
     this.#session.dispose();
     if (this.#paced) {
       // Read again on every arrival, so the peer's FIN after our end() is seen at once.
-      this.#d.batcher.unpace(this.#pacer);
+      this.#d.batcher.unpace(this.#pacer!);
       this.#reader.resume();
     }
     if (graceful) {
@@ -334,13 +378,13 @@ export class RtmpConnection implements SessionHost {
     this.#hsTimer = null;
     this.#session.dispose();
     this.#out.clear();
-    if (this.#paced) this.#d.batcher.unpace(this.#pacer);
+    if (this.#paced) this.#d.batcher.unpace(this.#pacer!);
     if (!this.socket.destroyed) this.socket.destroy();
   }
 
   #onSocketClosed(): void {
     this.#peerGone();
-    this.#d.onClose(this);
+    this.#d.closed(this);
   }
 
   stats(now = Date.now()): ConnectionStats {
@@ -355,6 +399,13 @@ export class RtmpConnection implements SessionHost {
       uptimeMs: now - this.startedAt,
     };
   }
+}
+
+/** The connection a socket belongs to (set by the connection's constructor). */
+const kConnection = Symbol("onair.rtmpConnection");
+
+function connectionOf(s: Socket): RtmpConnection {
+  return (s as unknown as Record<symbol, RtmpConnection>)[kConnection]!;
 }
 
 /** AMF3 command (type 17): a format byte 0, then AMF0 values (which may switch to AMF3). */

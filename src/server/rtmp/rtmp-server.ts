@@ -19,7 +19,7 @@ import { encodeChunks, encodeChunksInto, encodedChunksLength } from "../../proto
 import { DEFAULT_CHUNK_SIZE } from "../../protocol/rtmp/chunk-header.js";
 import type { Logger } from "../../util/logger.js";
 import { POISON_BUFFERS } from "./poison.js";
-import { type ConnectionStats, RtmpConnection } from "./rtmp-connection.js";
+import { type ConnectionContext, type ConnectionStats, RtmpConnection } from "./rtmp-connection.js";
 import { WriteBatcher } from "./write-batcher.js";
 
 export type { StreamStats } from "../../engine/live/stream-stats.js";
@@ -63,6 +63,7 @@ export class RtmpServer {
   readonly #listeners = new Map<string, Listener>();
   readonly #conns = new Set<RtmpConnection>();
   readonly #perBlock = new Map<number, number>();
+  readonly #contexts = new Map<number, ConnectionContext>();
   #nextId = 1;
   #tick: NodeJS.Timeout | null = null;
   #closing = false;
@@ -183,16 +184,24 @@ export class RtmpServer {
     this.#perBlock.set(blockIdx, open + 1);
     this.counters.accepted++;
     this.counters.open++;
-    const conn = new RtmpConnection({
-      id: this.#nextId++,
-      socket,
-      server: () => this.#blocks()[blockIdx] ?? block,
-      findApp: (name) => this.#findApp(blockIdx, name),
+    const conn = new RtmpConnection(this.#nextId++, socket, this.#context(blockIdx));
+    this.#conns.add(conn);
+  }
+
+  /** What the connections of block `blockIdx` share (made once per block). */
+  #context(blockIdx: number): ConnectionContext {
+    let ctx = this.#contexts.get(blockIdx);
+    if (ctx) return ctx;
+    const first = this.#blocks()[blockIdx];
+    ctx = {
       engine: this.engine,
       log: this.#log,
       playerQueueBytes: this.#playerQueueBytes,
       batcher: this.#batcher,
-      onClose: (c) => {
+      // A reload that removes the block leaves its connections on the config they started with.
+      config: () => this.#blocks()[blockIdx] ?? first!,
+      findApp: (name) => this.#findApp(blockIdx, name),
+      closed: (c) => {
         this.#conns.delete(c);
         this.counters.open--;
         this.#perBlock.set(blockIdx, (this.#perBlock.get(blockIdx) ?? 1) - 1);
@@ -202,8 +211,9 @@ export class RtmpServer {
         )
           this.counters.closedByError++;
       },
-    });
-    this.#conns.add(conn);
+    };
+    this.#contexts.set(blockIdx, ctx);
+    return ctx;
   }
 
   #findApp(blockIdx: number, name: string): RtmpApplicationConfig | null {

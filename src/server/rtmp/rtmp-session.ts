@@ -4,7 +4,7 @@
  * stream state go to the live engine; bytes go out through `send`.
  */
 import type { RtmpApplicationConfig } from "../../config/types.js";
-import { AccessList } from "../../engine/live/access-rules.js";
+import { accessListOf } from "../../engine/live/access-rules.js";
 import type { LiveEngine } from "../../engine/live/live-engine.js";
 import type { LivePlayer, PlayerOutput } from "../../engine/live/live-player.js";
 import type { KickReason, LivePublisher } from "../../engine/live/live-publisher.js";
@@ -31,7 +31,8 @@ export const ACK_WINDOW = 5_000_000;
 /** Message streams one connection may create (createStream) before it is closed. */
 export const MAX_STREAMS_PER_CONNECTION = 64;
 
-export interface SessionHost {
+/** The connection a session runs on; it is also the output of every stream the session plays. */
+export interface SessionHost extends PlayerOutput {
   readonly id: number;
   readonly address: string;
   readonly engine: LiveEngine;
@@ -46,13 +47,13 @@ export interface SessionHost {
   /** Sets the chunk size used for our next messages (after a Set Chunk Size was sent). */
   setOutChunkSize(size: number): void;
   readonly outChunkSize: number;
-  readonly pendingBytes: number;
-  writeRaw(buf: Buffer): void;
   /** Closes the connection after what was written is flushed (graceful) or at once. */
   close(reason: string, graceful: boolean): void;
 }
 
 interface Slot {
+  /** Message stream id. */
+  id: number;
   name: string;
   publisher: LivePublisher | null;
   player: LivePlayer | null;
@@ -74,8 +75,8 @@ function streamName(v: AmfValue | undefined): string | null {
 export class RtmpSession {
   readonly #h: SessionHost;
   #app: RtmpApplicationConfig | null = null;
-  #acl: AccessList | null = null;
-  readonly #slots = new Map<number, Slot>();
+  /** Message streams in creation order (nearly always one: an array, not a Map, per connection). */
+  #slots: Slot[] = [];
   #nextStreamId = 1;
   role: "none" | "publisher" | "player" = "none";
   appName: string | null = null;
@@ -88,9 +89,20 @@ export class RtmpSession {
     return this.#app;
   }
 
+  #add(s: Slot): void {
+    // The first slot in an array literal of its own size (a push would give room for 17).
+    if (this.#slots.length === 0) this.#slots = [s];
+    else this.#slots.push(s);
+  }
+
+  #get(streamId: number): Slot | undefined {
+    for (const s of this.#slots) if (s.id === streamId) return s;
+    return undefined;
+  }
+
   /** The publisher feeding message stream `streamId`, if any. */
   publisherOn(streamId: number): LivePublisher | null {
-    return this.#slots.get(streamId)?.publisher ?? null;
+    return this.#get(streamId)?.publisher ?? null;
   }
 
   /** Dispatches one decoded command ([name, transaction id, command object, ...args]). */
@@ -154,7 +166,6 @@ export class RtmpSession {
       return;
     }
     this.#app = app;
-    this.#acl = new AccessList(app.access);
     this.appName = appName;
     const h = this.#h;
     h.send(windowAckSize(ACK_WINDOW));
@@ -168,23 +179,23 @@ export class RtmpSession {
   }
 
   #createStream(tx: number): void {
-    if (this.#slots.size >= MAX_STREAMS_PER_CONNECTION) {
+    if (this.#slots.length >= MAX_STREAMS_PER_CONNECTION) {
       throw new SessionLimitError(`more than ${MAX_STREAMS_PER_CONNECTION} streams on one connection`);
     }
     const id = this.#nextStreamId++;
-    this.#slots.set(id, { name: "", publisher: null, player: null });
+    this.#add({ id, name: "", publisher: null, player: null });
     this.#h.send(commandResult(tx, id));
   }
 
   #slot(streamId: number): Slot {
-    let s = this.#slots.get(streamId);
+    let s = this.#get(streamId);
     if (!s) {
       // Clients that skip createStream (some do) get an implicit slot, still bounded.
-      if (this.#slots.size >= MAX_STREAMS_PER_CONNECTION) {
+      if (this.#slots.length >= MAX_STREAMS_PER_CONNECTION) {
         throw new SessionLimitError(`more than ${MAX_STREAMS_PER_CONNECTION} streams on one connection`);
       }
-      s = { name: "", publisher: null, player: null };
-      this.#slots.set(streamId, s);
+      s = { id: streamId, name: "", publisher: null, player: null };
+      this.#add(s);
     }
     return s;
   }
@@ -196,7 +207,7 @@ export class RtmpSession {
       this.#h.send(status(streamId, Status.PublishBadName, "Bad stream name"));
       return;
     }
-    if (!this.#acl!.allows("publish", this.#h.address)) {
+    if (!accessListOf(app.access).allows("publish", this.#h.address)) {
       this.#h.log.error(`rtmp: ${this.#h.address}: access denied to publish ${app.name}/${name}`);
       this.#h.close("access denied (publish)", true);
       return;
@@ -223,7 +234,7 @@ export class RtmpSession {
   }
 
   #kicked(streamId: number, name: string, reason: KickReason): void {
-    const slot = this.#slots.get(streamId);
+    const slot = this.#get(streamId);
     if (slot?.publisher) slot.publisher = null;
     const why = {
       replaced: "Replaced by a new publisher",
@@ -241,7 +252,7 @@ export class RtmpSession {
       this.#h.send(status(streamId, Status.PlayStreamNotFound));
       return;
     }
-    if (!this.#acl!.allows("play", this.#h.address)) {
+    if (!accessListOf(app.access).allows("play", this.#h.address)) {
       this.#h.log.error(`rtmp: ${this.#h.address}: access denied to play ${app.name}/${name}`);
       this.#h.close("access denied (play)", true);
       return;
@@ -260,7 +271,7 @@ export class RtmpSession {
       app,
       name,
       address: h.address,
-      output: this.#playerOutput(streamId),
+      output: h,
       chunkSize: h.outChunkSize,
       streamId,
       maxQueueBytes: h.playerQueueBytes,
@@ -268,26 +279,8 @@ export class RtmpSession {
     h.log.info(`rtmp: ${h.address}: play ${app.name}/${name}`);
   }
 
-  #playerOutput(streamId: number): PlayerOutput {
-    const h = this.#h;
-    return {
-      get pendingBytes() {
-        return h.pendingBytes;
-      },
-      write: (buf) => h.writeRaw(buf),
-      publishStarted: () => {
-        h.send(streamBegin(streamId));
-        h.send(status(streamId, Status.PlayPublishNotify));
-      },
-      publishStopped: () => {
-        h.send(status(streamId, Status.PlayUnpublishNotify));
-        h.send(streamEof(streamId));
-      },
-    };
-  }
-
   #receive(streamId: number, audio: boolean, on: boolean): void {
-    const p = this.#slots.get(streamId)?.player;
+    const p = this.#get(streamId)?.player;
     if (!p) return;
     if (audio) p.receiveAudio = on;
     else {
@@ -297,7 +290,7 @@ export class RtmpSession {
   }
 
   #pause(streamId: number, pause: boolean): void {
-    const p = this.#slots.get(streamId)?.player;
+    const p = this.#get(streamId)?.player;
     if (!p) return;
     p.paused = pause;
     if (!pause) p.waitKey = true;
@@ -305,13 +298,13 @@ export class RtmpSession {
   }
 
   #endPublishing(name: string | null): void {
-    for (const [id, s] of this.#slots) {
-      if (s.publisher && (name === null || s.name === name)) this.#closeSlot(id, false);
+    for (const s of [...this.#slots]) {
+      if (s.publisher && (name === null || s.name === name)) this.#closeSlot(s.id, false);
     }
   }
 
   #closeSlot(streamId: number, remove: boolean): void {
-    const s = this.#slots.get(streamId);
+    const s = this.#get(streamId);
     if (!s) return;
     if (s.publisher) {
       const p = s.publisher;
@@ -323,12 +316,13 @@ export class RtmpSession {
       s.player.close();
       s.player = null;
     }
-    if (remove) this.#slots.delete(streamId);
+    if (remove) this.#slots.splice(this.#slots.indexOf(s), 1);
   }
 
   /** Quit: tell players the stream ends and publishers they are stopped. */
   goodbye(): void {
-    for (const [id, s] of this.#slots) {
+    for (const s of this.#slots) {
+      const id = s.id;
       if (s.player) {
         this.#h.send(status(id, Status.PlayUnpublishNotify));
         this.#h.send(streamEof(id));
@@ -339,11 +333,11 @@ export class RtmpSession {
 
   /** The connection is gone: leave every stream. */
   dispose(): void {
-    for (const id of [...this.#slots.keys()]) this.#closeSlot(id, true);
+    for (const s of [...this.#slots]) this.#closeSlot(s.id, true);
   }
 
   /** Player figures of this connection (for stats). */
   players(): LivePlayer[] {
-    return [...this.#slots.values()].flatMap((s) => (s.player ? [s.player] : []));
+    return this.#slots.flatMap((s) => (s.player ? [s.player] : []));
   }
 }

@@ -42,6 +42,8 @@ interface UserBufferHandle {
 }
 
 let shared: Buffer | null = null;
+/** The reader of a socket on the shared-buffer path (see SocketReader.#onUserBufferRead). */
+const kReader = Symbol("onair.socketReader");
 
 function sharedBuffer(): Buffer {
   shared ??= Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
@@ -74,13 +76,26 @@ export class SocketReader {
   readonly reusesBuffer: boolean;
   readonly #handle: UserBufferHandle | null;
   readonly #onRead: ReadCallback;
+  readonly #self: unknown;
   #paused = false;
   /** Bytes taken by `readNow` (Node's `bytesRead` counts only its own reads). */
   directBytes = 0;
 
-  constructor(socket: Socket, onRead: ReadCallback) {
+  /**
+   * Node calls the socket's `kBufferCb` as a method of the socket: one
+   * function for every socket, which finds its reader on the socket, instead
+   * of a closure (and its context) per connection.
+   */
+  static readonly #onUserBufferRead = function (this: Socket, n: number): void {
+    const r = (this as unknown as Record<symbol, SocketReader>)[kReader]!;
+    r.#onRead.call(r.#self, sharedBuffer().subarray(0, n));
+  };
+
+  /** `onRead` is called with `self` as `this` (a caller passes its own method, no closure). */
+  constructor(socket: Socket, onRead: ReadCallback, self?: unknown) {
     this.socket = socket;
     this.#onRead = onRead;
+    this.#self = self;
     const kBuffer = findSymbol(socket, "kBuffer");
     const kBufferCb = findSymbol(socket, "kBufferCb");
     const handle = (socket as unknown as { _handle?: UserBufferHandle | null })._handle ?? null;
@@ -96,14 +111,13 @@ export class SocketReader {
     this.reusesBuffer = ok;
     this.#handle = ok ? handle : null;
     if (!ok) {
-      socket.on("data", onRead);
+      socket.on("data", (d: Buffer) => onRead.call(self, d));
       return;
     }
     const buf = sharedBuffer();
     s[kBuffer] = buf;
-    s[kBufferCb] = (n: number) => {
-      onRead(buf.subarray(0, n));
-    };
+    s[kReader] = this;
+    s[kBufferCb] = SocketReader.#onUserBufferRead;
     handle.useUserBuffer!(buf);
   }
 
@@ -152,7 +166,7 @@ export class SocketReader {
       }
       total += n;
       this.directBytes += n;
-      this.#onRead(buf.subarray(0, n));
+      this.#onRead.call(this.#self, buf.subarray(0, n));
       if (n < buf.length || !this.#paused || this.socket.destroyed) return total;
     }
     return total;

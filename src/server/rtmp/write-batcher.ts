@@ -28,6 +28,9 @@ import { socketFd, wouldBlock } from "./socket-reader.js";
 /** Default flush interval of player output (ms): the `flush_interval` default; 0 writes every message at once. */
 export const DEFAULT_FLUSH_MS = DEFAULT_FLUSH_INTERVAL_MS;
 
+/** The one buffer of an immediate write (flush_interval 0): one array for every queue (writev is synchronous). */
+const ONE: Buffer[] = [];
+
 export class OutputQueue {
   readonly socket: Socket;
   #bufs: Buffer[] = [];
@@ -36,8 +39,6 @@ export class OutputQueue {
   readonly #batcher: WriteBatcher;
   /** Bytes written straight to the descriptor (Node's `bytesWritten` counts only its own). */
   directBytes = 0;
-  /** The one buffer of an immediate write (flush_interval 0), without an array per message. */
-  readonly #one: Buffer[] = [];
 
   constructor(socket: Socket, batcher: WriteBatcher) {
     this.socket = socket;
@@ -61,9 +62,9 @@ export class OutputQueue {
   push(buf: Buffer): void {
     if (this.#batcher.intervalMs <= 0) {
       if (this.socket.destroyed) return;
-      this.#one[0] = buf;
-      this.writev(this.#one);
-      this.#one.length = 0;
+      ONE[0] = buf;
+      this.writev(ONE);
+      ONE.length = 0;
       return;
     }
     this.#bufs.push(buf);
