@@ -114,7 +114,8 @@ export class RtmpServer {
     await this.#syncListeners();
     this.#tick = setInterval(() => {
       const now = Date.now();
-      for (const c of this.#conns) c.tick(now);
+      // forEach: no iterator result per connection (this runs unoptimized, twice a second).
+      this.#conns.forEach((c) => c.tick(now));
     }, TICK_MS);
     this.#tick.unref();
   }

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { connect, createServer, type Socket } from "node:net";
 import { test } from "node:test";
 import { PacketArena } from "../../engine/live/packet-arena.js";
-import { IOV_MAX, OutputQueue, WriteBatcher } from "./write-batcher.js";
+import { IOV_MAX, KEEP_SLOTS, OutputQueue, WriteBatcher } from "./write-batcher.js";
 
 /** A loopback pair: `out` is written by the queue, `in` is read by the test. */
 async function pair(t: { after: (fn: () => void) => void }): Promise<{ out: Socket; inn: Socket }> {
@@ -171,4 +171,27 @@ test("the interval changes on reload between non-zero values only", async (t) =>
   assert.equal(batcher.intervalMs, 10);
   assert.equal(new WriteBatcher(0).setIntervalMs(50), false, "and so does leaving 0");
   assert.equal(batcher.setIntervalMs(10), true, "the same value is no change");
+});
+
+test("a queue's array is reused across ticks: shorter flushes after longer ones send nothing stale, early flushes keep order", async (t) => {
+  const { out, inn } = await pair(t);
+  const batcher = new WriteBatcher(10);
+  t.after(() => batcher.stop());
+  const q = new OutputQueue(out, batcher);
+  const want: Buffer[] = [];
+  const sizes = [10, 3, KEEP_SLOTS + 6, 2, 0, 17, 1, KEEP_SLOTS, 4];
+  sizes.forEach((count, f) => {
+    for (let i = 0; i < count; i++) {
+      want.push(part(f, i));
+      q.push(part(f, i));
+      if (i === 1) {
+        q.flush(); // what a control message does: media queued so far goes first
+        want.push(part(f + 100, 0));
+        out.write(part(f + 100, 0));
+      }
+    }
+    batcher.flushAll();
+  });
+  await receivesExactly(inn, want);
+  assert.equal(q.directBytes + out.bytesWritten, Buffer.concat(want).length, "every byte written once");
 });

@@ -31,11 +31,26 @@ export const DEFAULT_FLUSH_MS = DEFAULT_FLUSH_INTERVAL_MS;
 /** The one buffer of an immediate write (flush_interval 0): one array for every queue (writev is synchronous). */
 const ONE: Buffer[] = [];
 
+/** What fills the unused tail of a queue's array (writev skips nothing: these are 0 bytes). */
+const EMPTY = Buffer.alloc(0);
+/**
+ * Longest array a queue keeps from one tick to the next. A player that
+ * keeps up gets 10-20 messages a tick; a joiner gets the whole GOP cache
+ * once (a few hundred), after which that array is let go.
+ */
+export const KEEP_SLOTS = 64;
+
 export class OutputQueue {
   readonly socket: Socket;
+  /**
+   * The messages of this tick are `#bufs[0..#n)`; the rest of the array is
+   * EMPTY. The array keeps its length between ticks: emptying it (length 0)
+   * would free its store, and the next tick's pushes would allocate one
+   * again, for every player, and that garbage lives a whole tick (long
+   * enough for V8 to promote it to the old generation).
+   */
   #bufs: Buffer[] = [];
-  /** The other array: the two are swapped at each flush, so a tick allocates no array per player. */
-  #spare: Buffer[] = [];
+  #n = 0;
   readonly #batcher: WriteBatcher;
   /** Bytes written straight to the descriptor (Node's `bytesWritten` counts only its own). */
   directBytes = 0;
@@ -67,18 +82,23 @@ export class OutputQueue {
       ONE.length = 0;
       return;
     }
-    this.#bufs.push(buf);
-    if (this.#bufs.length === 1) this.#batcher.schedule(this);
+    const bufs = this.#bufs;
+    const n = this.#n++;
+    if (n < bufs.length) bufs[n] = buf;
+    else bufs.push(buf);
+    if (n === 0) this.#batcher.schedule(this);
   }
 
   /** Writes everything queued, in order, as one writev. */
   flush(): void {
+    const n = this.#n;
+    if (n === 0) return;
     const bufs = this.#bufs;
-    if (bufs.length === 0) return;
-    this.#bufs = this.#spare;
+    this.#n = 0;
+    // Nothing pushes while this writes (writev calls no JS of ours), so the array is not swapped.
     if (!this.socket.destroyed) this.writev(bufs);
-    bufs.length = 0;
-    this.#spare = bufs;
+    if (bufs.length > KEEP_SLOTS) this.#bufs = [];
+    else bufs.fill(EMPTY, 0, n);
   }
 
   /**
@@ -123,6 +143,7 @@ export class OutputQueue {
     s.cork();
     for (; i < bufs.length; i++) {
       const b = bufs[i]!;
+      if (b.length === 0) continue;
       const slab = arena?.hold(b) ?? null;
       if (slab) s.write(b, () => arena!.release(slab));
       else s.write(b);
@@ -132,7 +153,8 @@ export class OutputQueue {
 
   /** Drops what is queued (connection closing). */
   clear(): void {
-    this.#bufs.length = 0;
+    this.#bufs = [];
+    this.#n = 0;
   }
 }
 
@@ -167,8 +189,15 @@ export interface PacedReader {
  */
 export class WriteBatcher {
   #intervalMs: number;
-  #due = new Set<OutputQueue>();
-  #spare = new Set<OutputQueue>();
+  /**
+   * Queues with something for this tick: `#due[0..#dueN)` (a queue flushed
+   * early and filled again is listed twice; its second flush finds it
+   * empty). Arrays that keep their length, not a Set, which `clear()` gives
+   * a new table every tick.
+   */
+  #due: (OutputQueue | null)[] = [];
+  #dueN = 0;
+  #spare: (OutputQueue | null)[] = [];
   readonly #paced = new Set<PacedReader>();
   /** One Timeout object, re-armed with refresh() (no allocation per tick). */
   #timer: NodeJS.Timeout | null = null;
@@ -205,7 +234,10 @@ export class WriteBatcher {
   }
 
   schedule(q: OutputQueue): void {
-    this.#due.add(q);
+    const due = this.#due;
+    const n = this.#dueN++;
+    if (n < due.length) due[n] = q;
+    else due.push(q);
     this.#arm();
   }
 
@@ -241,13 +273,17 @@ export class WriteBatcher {
 
   /** Flushes every queue with something queued (the tick, a paced read, or a caller that cannot wait). */
   flushAll(): void {
-    const due = this.#due;
-    if (due.size > 0) {
-      // Two sets swapped, so a flush makes no garbage.
+    const n = this.#dueN;
+    if (n > 0) {
+      // Two arrays swapped: a queue filled during this flush is listed for the next one.
+      const due = this.#due;
       this.#due = this.#spare;
       this.#spare = due;
-      for (const q of due) q.flush();
-      due.clear();
+      this.#dueN = 0;
+      for (let i = 0; i < n; i++) {
+        due[i]!.flush();
+        due[i] = null;
+      }
     }
     // No queue holds anything now: slabs retired before this flush can be reused.
     this.arena?.flushed();
