@@ -125,3 +125,42 @@ test("feeding after the handshake hands the bytes back as leftover", () => {
     leftover: Buffer.from([9]),
   });
 });
+
+test("transientInput: reads from one reused buffer, overwritten after each call, in any split, give the same handshake", () => {
+  const fixed = () => {
+    let k = 0;
+    return (b: Buffer) => {
+      for (let i = 0; i < b.length; i++) b[i] = (k++ * 31) & 0xff;
+    };
+  };
+  for (const scheme of [0, 1, null] as const) {
+    for (const split of [1, 7, 700, 1537, 2000, 5000]) {
+      const client = new ClientHandshake({ scheme, random: fixed() });
+      const wire = client.start();
+      const ref = new ServerHandshake({ random: fixed() }).feed(wire).output;
+      const server = new ServerHandshake({ random: fixed(), transientInput: true });
+      const reused = Buffer.alloc(split);
+      const outs: Buffer[] = [];
+      const feedAll = (bytes: Buffer) => {
+        let after: string | null = null;
+        for (let off = 0; off < bytes.length; off += split) {
+          const n = Math.min(split, bytes.length - off);
+          bytes.copy(reused, 0, off, off + n);
+          const step = server.feed(reused.subarray(0, n));
+          if (step.output.length) outs.push(Buffer.from(step.output));
+          // Once done, each read's bytes past the handshake are what the chunk decoder gets.
+          if (step.done) after = (after ?? "") + step.leftover.toString();
+          reused.fill(0xee); // what the next read does to the shared buffer
+        }
+        return after;
+      };
+      assert.equal(feedAll(wire), null);
+      assert.deepEqual(Buffer.concat(outs), ref, `S0S1S2 (scheme ${scheme}, reads of ${split})`);
+      const c = client.feed(ref);
+      assert.equal(c.done, true);
+      assert.equal(client.serverVerified, true);
+      assert.equal(feedAll(Buffer.concat([c.output, Buffer.from("connect")])), "connect");
+      assert.equal(server.done, true);
+    }
+  }
+});

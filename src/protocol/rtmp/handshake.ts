@@ -49,6 +49,12 @@ export interface HandshakeOptions {
   random?: (buf: Buffer) => void;
   /** The 4-byte time field of S1/C1 (ms, default 0). */
   time?: number;
+  /**
+   * `feed`'s bytes are valid only during the call (a read buffer shared by
+   * every connection): the handshake copies what it keeps of them (a partial
+   * C0C1 or C2) instead of the caller copying every read.
+   */
+  transientInput?: boolean;
 }
 
 const EMPTY: Buffer = Buffer.alloc(0);
@@ -80,13 +86,18 @@ class Accumulator {
     return this.#parts[0]![0]!;
   }
 
+  /** Copies what is held into a buffer of its own (the input was a view valid only during the call). */
+  own(): void {
+    if (this.#length > 0) this.#parts = [Buffer.concat(this.#parts, this.#length)];
+  }
+
   rest(): Buffer {
     return this.#length === 0 ? EMPTY : this.take(this.#length);
   }
 }
 
-function makePacket(opts: HandshakeOptions, version: Buffer | null): Buffer {
-  const p = Buffer.allocUnsafe(HANDSHAKE_SIZE);
+function makePacket(opts: HandshakeOptions, version: Buffer | null, into?: Buffer): Buffer {
+  const p = into ?? Buffer.allocUnsafe(HANDSHAKE_SIZE);
   (opts.random ?? randomFillSync)(p);
   p.writeUInt32BE((opts.time ?? 0) >>> 0, 0);
   if (version) version.copy(p, 4);
@@ -138,6 +149,7 @@ export class ServerHandshake {
     }
     // Reject a wrong C0 at once (e.g. an HTTP request) instead of waiting for 1537 bytes.
     if (this.#state === "c0c1" && this.#acc.length > 0) checkVersion(this.#acc.first(), "client");
+    if (this.#opts.transientInput) this.#acc.own();
     return { output, done: false, leftover: EMPTY };
   }
 
@@ -151,12 +163,12 @@ export class ServerHandshake {
     if (found) {
       this.digest = true;
       this.scheme = found.scheme;
-      makePacket(this.#opts, SERVER_VERSION).copy(s1);
+      makePacket(this.#opts, SERVER_VERSION, s1);
       imprintDigest(s1, found.scheme, FMS_KEY_OPEN);
       (this.#opts.random ?? randomFillSync)(s2);
       signResponse(s2, c1.subarray(found.pos, found.pos + 32), GENUINE_FMS_KEY);
     } else {
-      makePacket(this.#opts, null).copy(s1);
+      makePacket(this.#opts, null, s1);
       c1.copy(s2);
     }
     return out;

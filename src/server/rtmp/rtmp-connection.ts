@@ -74,7 +74,7 @@ export class RtmpConnection implements SessionHost {
   readonly startedAt = Date.now();
   readonly #d: ConnectionContext;
   /** Dropped once the handshake is done (nothing of it is needed later). */
-  #hs: ServerHandshake | null = new ServerHandshake();
+  #hs: ServerHandshake | null;
   readonly #decoder: ChunkDecoder;
   readonly #session: RtmpSession;
   readonly #out: OutputQueue;
@@ -101,6 +101,8 @@ export class RtmpConnection implements SessionHost {
     this.#out = new OutputQueue(socket, d.batcher);
     const srv = d.config();
     this.#reader = new SocketReader(socket, this.#onData, this);
+    // The handshake copies only what it keeps of a shared read (a partial C0C1 or C2), not every read.
+    this.#hs = new ServerHandshake({ transientInput: this.#reader.reusesBuffer });
     this.#decoder = new ChunkDecoder({
       maxMessageLength: srv.maxMessage,
       maxChunkStreams: MAX_CHUNK_STREAMS,
@@ -203,8 +205,7 @@ export class RtmpConnection implements SessionHost {
     try {
       let data = buf;
       if (this.#hs) {
-        // The handshake keeps partial input: give it its own copy of a shared read.
-        const step = this.#hs.feed(this.#reader.reusesBuffer ? Buffer.from(data) : data);
+        const step = this.#hs.feed(data);
         if (step.output.length > 0) this.socket.write(step.output);
         if (!step.done) return;
         if (this.#hsTimer) clearTimeout(this.#hsTimer);
