@@ -115,7 +115,9 @@ export class RtmpServer {
     this.#tick = setInterval(() => {
       const now = Date.now();
       // forEach: no iterator result per connection (this runs unoptimized, twice a second).
-      this.#conns.forEach((c) => c.tick(now));
+      this.#conns.forEach((c) => {
+        c.tick(now);
+      });
     }, TICK_MS);
     this.#tick.unref();
   }
