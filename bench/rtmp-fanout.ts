@@ -8,8 +8,9 @@
  *
  *   node --import tsx bench/rtmp-fanout.ts [--players 10,50,100,200] [--window 25] [--warmup 5] [--prewarm 30] [--prewarm-players 1] [--baseline 40] [--flush-interval MS] [--node-args "FLAGS"]
  *
- * onair runs as shipped: `npm run build`, then the compiled CLI
- * (`node dist/cli/main.js -c FILE`) on the same rtmp block as nginx's
+ * onair runs as shipped: `npm run build`, then the compiled CLI with the
+ * node options it ships with (`node --single-threaded dist/cli/main.js -c
+ * FILE`, NODE_FLAGS; `--node-args` to change them) on the same rtmp block as nginx's
  * (`--flush-interval` adds onair's `flush_interval`; default: its default).
  * Not under tsx: its esbuild output gives every named function a `name`
  * property, ~2 KiB of dictionary properties per connection that the
@@ -43,6 +44,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { NODE_FLAGS } from "../src/cli/node-flags.js";
 import { freePort, projectRoot, sleep } from "../test/helpers/env.js";
 import { makeMedia } from "../test/helpers/media.js";
 import { cpuTimes, median, rssKb, runSeconds } from "./lib/proc-stat.js";
@@ -72,8 +74,14 @@ const CLIENT_CORE = arg("client-core", "0");
  */
 const RAMP = argv.includes("--ramp");
 const FLUSH_INTERVAL = argv.includes("--flush-interval") ? Number(arg("flush-interval", "")) : null;
-/** --node-args "...": extra options for onair's node (e.g. V8 heap flags), space-separated. */
-const NODE_ARGS = arg("node-args", "").split(" ").filter(Boolean);
+/**
+ * --node-args "...": onair's node options, space-separated, instead of the
+ * ones it ships with (NODE_FLAGS: what `npm start` and the bin use);
+ * `--node-args ""` runs plain `node`.
+ */
+const NODE_ARGS = argv.includes("--node-args")
+  ? arg("node-args", "").split(" ").filter(Boolean)
+  : [...NODE_FLAGS];
 
 const children = new Set<ChildProcess>();
 function run(cmd: string, args: string[], core: string): ChildProcess {
@@ -379,7 +387,7 @@ async function main(): Promise<void> {
   }
   const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : "-");
   console.log(
-    `\nRTMP fan-out, ~2.5 Mbit/s publisher, ${WINDOW_S} s window after ${WARMUP_S} s warm-up (${RAMP ? "one pair of servers, players added count after count" : "fresh servers for each count"}, publishers ${PREWARM_S} s before it, ${PREWARM_PLAYERS} player(s) during its first half), server on core ${SERVER_CORE}\n`,
+    `\nRTMP fan-out, ~2.5 Mbit/s publisher, ${WINDOW_S} s window after ${WARMUP_S} s warm-up (${RAMP ? "one pair of servers, players added count after count" : "fresh servers for each count"}, publishers ${PREWARM_S} s before it, ${PREWARM_PLAYERS} player(s) during its first half), server on core ${SERVER_CORE}, onair as \`node ${[...NODE_ARGS, "dist/cli/main.js"].join(" ")}\`\n`,
   );
   console.log(
     "| players | server | CPU s / delivered Gbit | server CPU % | of which kernel | delivered Mbit/s | RSS / player (KiB), medians | RSS / player (KiB), whole GC cycles | marginal RSS / player since the previous count (KiB, --ramp) | RSS / player (KiB), floors | players keeping up |",

@@ -7,9 +7,11 @@
  * reading our output (`$(onair)`, a test) is never held by the daemon.
  * Off by default: onair runs in the foreground, as systemd and containers expect.
  */
+
 import { spawn } from "node:child_process";
 import { closeSync, writeSync } from "node:fs";
 import type { Readable } from "node:stream";
+import { withNodeFlags } from "./node-flags.js";
 import { oneLine, say } from "./output.js";
 
 /** Set in the detached copy's environment. */
@@ -25,7 +27,7 @@ export function isDaemonChild(): boolean {
 /** Parent side: resolves with the exit status for the `onair` command. */
 export function daemonize(): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    const child = spawn(process.execPath, [...withNodeFlags(process.execArgv), ...process.argv.slice(1)], {
       detached: true,
       stdio: ["ignore", "ignore", "pipe", "pipe"],
       env: { ...process.env, [DAEMON_CHILD_ENV]: "1" },

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --single-threaded
 /**
  * The `onair` command. `onair vrrp ...` runs the VRRP daemon (keepalived's
  * options); anything else is the streaming server (nginx's options). Every

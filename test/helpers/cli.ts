@@ -7,29 +7,10 @@
 
 import type { SpawnOptions } from "node:child_process";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
 import type { TestContext } from "node:test";
 import { type Proc, projectRoot, startProcess, waitFor } from "./env.js";
-
-/** Newest modification time of the non-test `.ts` files below `dir`. */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith(".ts") && !e.name.endsWith(".test.ts"))
-      newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** argv prefix running the CLI: the compiled one when it is up to date, else the sources via tsx. */
-function cliArgs(): string[] {
-  const dist = join(projectRoot, "dist/cli/main.js");
-  if (existsSync(dist) && newestSource(join(projectRoot, "src")) <= statSync(dist).mtimeMs) return [dist];
-  return ["--import", "tsx", join(projectRoot, "src/cli/main.ts")];
-}
+import { cliArgs } from "./onair-process.js";
 
 /** Node arguments before the command's own: `node ...CLI -c file` runs `onair -c file`. */
 export const CLI: readonly string[] = cliArgs();

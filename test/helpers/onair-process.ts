@@ -11,6 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSy
 import { connect } from "node:net";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
+import { NODE_FLAGS } from "../../src/cli/node-flags.js";
 import { freePort, projectRoot, sleep, tempDir, waitFor } from "./env.js";
 
 export const NGINX_RTMP_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
@@ -86,11 +87,15 @@ http {
 `;
 }
 
-/** `node` arguments running the CLI: dist/ when it is up to date, else the sources through tsx. */
+/**
+ * `node` arguments running the CLI as shipped (NODE_FLAGS, what `npm start` uses): dist/ when it is up to
+ * date, else the sources through tsx.
+ */
 export function cliArgs(): string[] {
   const dist = join(projectRoot, "dist/cli/main.js");
-  if (existsSync(dist) && newestSource(join(projectRoot, "src")) <= statSync(dist).mtimeMs) return [dist];
-  return ["--import", "tsx", join(projectRoot, "src/cli/main.ts")];
+  if (existsSync(dist) && newestSource(join(projectRoot, "src")) <= statSync(dist).mtimeMs)
+    return [...NODE_FLAGS, dist];
+  return [...NODE_FLAGS, "--import", "tsx", join(projectRoot, "src/cli/main.ts")];
 }
 
 function newestSource(dir: string): number {

@@ -1,0 +1,22 @@
+/**
+ * The options onair's node runs with: `npm start`, the `onair` bin's
+ * shebang, the copy a daemonizing start spawns, the systemd unit of
+ * docs/operations.md, the tests that run the CLI and the benchmarks all
+ * use these.
+ *
+ * `--single-threaded`: V8 does all its work (optimizing compiler, garbage
+ * collector) on the thread that serves, as an nginx worker does, instead of
+ * on a pool of worker threads. Each of those threads mallocs from an arena
+ * of its own, and what compiling and marking used there stays resident: with
+ * 50 players that was ~13 KiB of RSS per player, with 200 ~2.5 KiB
+ * (bench/rtmp-fanout.ts, docs/benchmarks.md). The price is that a
+ * collection's marking is not done in parallel: with onair's heap (~10 MB)
+ * a full collection pauses the loop for a few milliseconds, well within a
+ * `flush_interval` tick.
+ */
+export const NODE_FLAGS: readonly string[] = ["--single-threaded"];
+
+/** `execArgv` plus whichever of NODE_FLAGS it lacks (a daemonizing start's copy runs as shipped). */
+export function withNodeFlags(execArgv: readonly string[]): string[] {
+  return [...execArgv, ...NODE_FLAGS.filter((f) => !execArgv.includes(f))];
+}
