@@ -22,7 +22,7 @@
 import { writevSync } from "node:fs";
 import type { Socket } from "node:net";
 import { DEFAULT_FLUSH_INTERVAL_MS } from "../../config/types.js";
-import type { PacketArena } from "../../engine/live/packet-arena.js";
+import type { ArenaSlab, PacketArena } from "../../engine/live/packet-arena.js";
 import { socketFd, wouldBlock } from "./socket-reader.js";
 
 /** Default flush interval of player output (ms): the `flush_interval` default; 0 writes every message at once. */
@@ -140,13 +140,24 @@ export class OutputQueue {
       if (i >= bufs.length) return;
     }
     const arena = this.#batcher.arena;
+    // The slabs of the whole batch are let go by its last write's callback (writes complete in
+    // order, and a destroyed socket calls every pending callback): one closure per batch, not
+    // one per buffer (a joiner's batch is the whole GOP cache, and these live until the peer reads).
+    let held: ArenaSlab[] | null = null;
+    let last = -1;
+    for (let k = i; k < bufs.length; k++) if (bufs[k]!.length > 0) last = k;
     s.cork();
     for (; i < bufs.length; i++) {
       const b = bufs[i]!;
       if (b.length === 0) continue;
       const slab = arena?.hold(b) ?? null;
-      if (slab) s.write(b, () => arena!.release(slab));
-      else s.write(b);
+      if (slab) (held ??= []).push(slab);
+      if (i === last && held) {
+        const all = held;
+        s.write(b, () => {
+          for (const h of all) arena!.release(h);
+        });
+      } else s.write(b);
     }
     s.uncork();
   }
