@@ -151,7 +151,10 @@ export class OutputQueue {
       const b = bufs[i]!;
       if (b.length === 0) continue;
       const slab = arena?.hold(b) ?? null;
-      if (slab) (held ??= []).push(slab);
+      if (slab) {
+        held ??= [];
+        held.push(slab);
+      }
       if (i === last && held) {
         const all = held;
         s.write(b, () => {
