@@ -90,6 +90,8 @@ export class RtmpConnection implements SessionHost {
   #hsTimer: NodeJS.Timeout | null;
   /** Read once per batcher tick (a publisher: see WriteBatcher). */
   #paced = false;
+  /** A read is being handled: replies wait for its end (see send). */
+  #inRead = false;
   closed = false;
   closeReason = "";
 
@@ -193,20 +195,23 @@ export class RtmpConnection implements SessionHost {
       this.close("peer does not read what it asked for", false);
       return;
     }
-    // Control and commands go at once, after any media already queued (order kept).
-    this.#out.flush();
-    this.socket.write(encodeChunks(msg, this.#outChunkSize));
+    // Control and commands go after any media already queued (order kept): at once, or, while
+    // a read is handled, with the other replies to it at its end (one writev for a player's join:
+    // the replies to connect, createStream and play, then the GOP cache, instead of a write each).
+    this.#out.add(encodeChunks(msg, this.#outChunkSize));
+    if (!this.#inRead) this.#out.flush();
   }
 
   #onData(buf: Buffer): void {
     if (this.closed) return;
     this.#lastRecvAt = Date.now();
     this.#pingSentAt = 0;
+    this.#inRead = true;
     try {
       let data = buf;
       if (this.#hs) {
         const step = this.#hs.feed(data);
-        if (step.output.length > 0) this.socket.write(step.output);
+        if (step.output.length > 0) this.#out.add(step.output);
         if (!step.done) return;
         if (this.#hsTimer) clearTimeout(this.#hsTimer);
         this.#hsTimer = null;
@@ -233,6 +238,10 @@ export class RtmpConnection implements SessionHost {
         this.log.error(`rtmp: ${this.address}: internal error: ${(e as Error).stack ?? String(e)}`);
         this.close("internal error", false);
       }
+    } finally {
+      this.#inRead = false;
+      // The replies to this read (and media queued meanwhile, e.g. a joiner's GOP cache) leave now.
+      if (!this.closed) this.#out.flush();
     }
   }
 

@@ -195,3 +195,20 @@ test("a queue's array is reused across ticks: shorter flushes after longer ones 
   await receivesExactly(inn, want);
   assert.equal(q.directBytes + out.bytesWritten, Buffer.concat(want).length, "every byte written once");
 });
+
+test("replies added during a read leave with the next flush, and media pushed meanwhile goes after them (flush_interval 0 too)", async (t) => {
+  for (const interval of [10, 0]) {
+    const { out, inn } = await pair(t);
+    const batcher = new WriteBatcher(interval);
+    t.after(() => batcher.stop());
+    const q = new OutputQueue(out, batcher);
+    q.add(part(1, 1));
+    q.add(part(1, 2));
+    assert.equal(q.directBytes + out.bytesWritten, 0, "added replies wait for the caller's flush");
+    q.push(part(1, 3)); // media (a joiner's GOP cache) after the replies
+    q.flush();
+    q.push(part(1, 4));
+    batcher.flushAll();
+    await receivesExactly(inn, [part(1, 1), part(1, 2), part(1, 3), part(1, 4)]);
+  }
+});

@@ -76,6 +76,12 @@ export class OutputQueue {
   /** Queues a shared buffer for the next flush. */
   push(buf: Buffer): void {
     if (this.#batcher.intervalMs <= 0) {
+      if (this.#n > 0) {
+        // Replies wait in the queue (add): the media goes after them.
+        this.add(buf);
+        this.flush();
+        return;
+      }
       if (this.socket.destroyed) return;
       ONE[0] = buf;
       this.writev(ONE);
@@ -87,6 +93,14 @@ export class OutputQueue {
     if (n < bufs.length) bufs[n] = buf;
     else bufs.push(buf);
     if (n === 0) this.#batcher.schedule(this);
+  }
+
+  /** Queues `buf` for the caller's next `flush` (not the tick's): replies sent together. */
+  add(buf: Buffer): void {
+    const bufs = this.#bufs;
+    const n = this.#n++;
+    if (n < bufs.length) bufs[n] = buf;
+    else bufs.push(buf);
   }
 
   /** Writes everything queued, in order, as one writev. */
