@@ -197,3 +197,19 @@ test("drop_idle_publisher closes a publisher that sends no media", async (t) => 
   assert.ok(srv.log.lines.some((l) => l.includes("dropping idle publisher")));
   assert.equal(srv.server.stats().length, 0);
 });
+
+test("a burst of connections is followed by one full garbage collection once it has settled", async (t) => {
+  const srv = await startRtmpServer(t);
+  const clients = await Promise.all(Array.from({ length: 10 }, () => RawRtmpClient.open(srv.port)));
+  await Promise.all(clients.map((c, i) => c.start("live", `s${i}`, "play")));
+  for (const c of clients) c.close();
+  // 20 opened or closed; the server's 500 ms tick collects once they have been quiet for 2 s.
+  await waitFor(() => srv.server.memoryReducer.collections === 1, 6000, "one collection");
+  assert.ok(
+    srv.log.lines.some((l) =>
+      /full garbage collection after a burst of connections: RSS [\d.]+ -> [\d.]+ MiB/.test(l),
+    ),
+  );
+  await sleep(1500);
+  assert.equal(srv.server.memoryReducer.collections, 1, "once per burst");
+});

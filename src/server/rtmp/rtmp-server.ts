@@ -14,10 +14,12 @@ import { DEFAULT_PLAYER_QUEUE_BYTES, LiveEngine } from "../../engine/live/live-e
 import { PacketArena } from "../../engine/live/packet-arena.js";
 import type { StreamStats } from "../../engine/live/stream-stats.js";
 import type { MediaSink } from "../../engine/media-sink.js";
+import { MemoryReducer } from "../../engine/memory-reducer.js";
 import { payloadOfChunks } from "../../protocol/rtmp/chunk-decoder.js";
 import { encodeChunks, encodeChunksInto, encodedChunksLength } from "../../protocol/rtmp/chunk-encoder.js";
 import { DEFAULT_CHUNK_SIZE } from "../../protocol/rtmp/chunk-header.js";
 import type { Logger } from "../../util/logger.js";
+import { fullGc } from "../process/full-gc.js";
 import { POISON_BUFFERS } from "./poison.js";
 import { type ConnectionContext, type ConnectionStats, RtmpConnection } from "./rtmp-connection.js";
 import { WriteBatcher } from "./write-batcher.js";
@@ -50,6 +52,8 @@ interface Listener {
 
 const TICK_MS = 500;
 
+const mib = (bytes: number): string => (bytes / 1048576).toFixed(1);
+
 function listenKey(host: string | null, port: number): string {
   return `${host ?? "*"}:${port}`;
 }
@@ -70,6 +74,8 @@ export class RtmpServer {
   readonly #batcher: WriteBatcher;
   /** Chunk encodings of every stream's frames (SharedPacket.pooled). */
   readonly arena: PacketArena;
+  /** One full collection after a burst of connections (see engine/memory-reducer.ts). */
+  readonly memoryReducer: MemoryReducer;
 
   constructor(o: RtmpServerOptions) {
     this.#config = o.config;
@@ -79,6 +85,18 @@ export class RtmpServer {
     // With a tick, players' queues hold frames until the next flush: slabs wait for it (the batcher's cue).
     this.arena = new PacketArena({ quarantine: interval > 0, poison: POISON_BUFFERS });
     this.#batcher = new WriteBatcher(interval, this.arena);
+    const gc = fullGc();
+    this.memoryReducer = new MemoryReducer({
+      clock: systemClock,
+      collect: () => {
+        if (!gc) return;
+        const before = process.memoryUsage.rss();
+        gc();
+        this.#log.info(
+          `rtmp: full garbage collection after a burst of connections: RSS ${mib(before)} -> ${mib(process.memoryUsage.rss())} MiB`,
+        );
+      },
+    });
     this.engine = new LiveEngine({
       clock: systemClock,
       log: o.log,
@@ -118,6 +136,7 @@ export class RtmpServer {
       this.#conns.forEach((c) => {
         c.tick(now);
       });
+      this.memoryReducer.tick();
     }, TICK_MS);
     this.#tick.unref();
   }
@@ -189,6 +208,7 @@ export class RtmpServer {
     this.counters.open++;
     const conn = new RtmpConnection(this.#nextId++, socket, this.#context(blockIdx));
     this.#conns.add(conn);
+    this.memoryReducer.churn();
   }
 
   /** What the connections of block `blockIdx` share (made once per block). */
@@ -206,6 +226,7 @@ export class RtmpServer {
       findApp: (name) => this.#findApp(blockIdx, name),
       closed: (c) => {
         this.#conns.delete(c);
+        this.memoryReducer.churn();
         this.counters.open--;
         this.#perBlock.set(blockIdx, (this.#perBlock.get(blockIdx) ?? 1) - 1);
         if (

@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { FakeClock } from "./clock.js";
+import { MemoryReducer } from "./memory-reducer.js";
+
+function reducer(clock: FakeClock) {
+  let runs = 0;
+  const r = new MemoryReducer({ clock, collect: () => runs++, minChurn: 4, quietMs: 1000, maxDelayMs: 5000 });
+  return { r, runs: () => runs };
+}
+
+test("a burst of connections is followed by one collection once it has been quiet for quietMs", () => {
+  const clock = new FakeClock();
+  const { r, runs } = reducer(clock);
+  for (let i = 0; i < 4; i++) r.churn();
+  clock.advance(999);
+  assert.equal(r.tick(), false, "not before the burst has been quiet for quietMs");
+  clock.advance(1);
+  assert.equal(r.tick(), true);
+  assert.equal(runs(), 1);
+  clock.advance(10_000);
+  assert.equal(r.tick(), false, "once per burst");
+  assert.equal(runs(), 1);
+});
+
+test("fewer than minChurn connections never collect", () => {
+  const clock = new FakeClock();
+  const { r, runs } = reducer(clock);
+  for (let i = 0; i < 3; i++) r.churn();
+  clock.advance(60_000);
+  assert.equal(r.tick(), false);
+  assert.equal(runs(), 0);
+  r.churn(); // the fourth, much later: counted with the others
+  clock.advance(1000);
+  assert.equal(r.tick(), true);
+});
+
+test("a server that is never quiet still collects maxDelayMs after a burst began", () => {
+  const clock = new FakeClock();
+  const { r, runs } = reducer(clock);
+  for (let t = 0; t < 4900; t += 500) {
+    r.churn();
+    assert.equal(r.tick(), false, `at ${t} ms: still within maxDelayMs, never quiet`);
+    clock.advance(500);
+  }
+  r.churn();
+  assert.equal(r.tick(), true, "at 5000 ms");
+  assert.equal(runs(), 1);
+  assert.equal(r.collections, 1);
+});
