@@ -7,9 +7,9 @@
  * `--single-threaded`: V8 does all its work (optimizing compiler, garbage
  * collector) on the thread that serves, as an nginx worker does, instead of
  * on a pool of worker threads. Each of those threads mallocs from an arena
- * of its own, and what compiling and marking used there stays resident: with
- * 50 players that was ~13 KiB of RSS per player, with 200 ~2.5 KiB
- * (bench/rtmp-fanout.ts, docs/benchmarks.md). The price is that a
+ * of its own, and what compiling and marking used there stays resident:
+ * 3-13 KiB of RSS per player at 50-200 players, ~20 KiB at 10
+ * (bench/rtmp-fanout.ts, runs P-R in docs/benchmarks.md). The price is that a
  * collection's marking is not done in parallel: with onair's heap (~10 MB)
  * a full collection pauses the loop for a few milliseconds, well within a
  * `flush_interval` tick.
