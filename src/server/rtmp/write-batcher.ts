@@ -88,11 +88,8 @@ export class OutputQueue {
       ONE.length = 0;
       return;
     }
-    const bufs = this.#bufs;
-    const n = this.#n++;
-    if (n < bufs.length) bufs[n] = buf;
-    else bufs.push(buf);
-    if (n === 0) this.#batcher.schedule(this);
+    this.add(buf);
+    if (this.#n === 1) this.#batcher.schedule(this);
   }
 
   /** Queues `buf` for the caller's next `flush` (not the tick's): replies sent together. */
