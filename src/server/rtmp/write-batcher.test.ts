@@ -146,16 +146,8 @@ test("a flush of more buffers than one writev takes goes in groups, in order", a
   const parts = Array.from({ length: IOV_MAX * 2 + 7 }, (_, i) => part(i, 1));
   for (const b of parts) q.push(b);
   batcher.flushAll();
-  const expected = Buffer.concat(parts);
-  const got: Buffer[] = [];
-  let n = 0;
-  inn.on("data", (d: Buffer) => {
-    got.push(d);
-    n += d.length;
-  });
-  while (n < expected.length) await once(inn, "data");
-  assert.ok(Buffer.concat(got).equals(expected));
-  assert.equal(q.directBytes + out.bytesWritten, expected.length, "every byte written once");
+  await receivesExactly(inn, parts);
+  assert.equal(q.directBytes + out.bytesWritten, Buffer.concat(parts).length, "every byte written once");
 });
 
 test("the interval changes on reload between non-zero values only", async (t) => {
