@@ -15,6 +15,10 @@
  *       rtnetlink RTM_NEWADDR (create|replace, as `ip addr replace`) or
  *       RTM_DELADDR, answered before returning (no child process: the VIP is
  *       up within a millisecond of the decision)
+ *   mallocTrim() -> true when glibc gave memory back to the system: its free
+ *       pages, in the middle of the heap too, not only at its top (used by
+ *       the streaming server's memory reducer after a full collection; false
+ *       and nothing done without glibc)
  *
  * Every packet is encoded, decoded and judged in TypeScript; nothing here
  * looks inside a packet.
@@ -27,6 +31,9 @@
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -432,6 +439,16 @@ static napi_value address_change(napi_env env, napi_callback_info info) {
   return r;
 }
 
+static napi_value malloc_trim_js(napi_env env, napi_callback_info info) {
+  napi_value r;
+#ifdef __GLIBC__
+  napi_get_boolean(env, malloc_trim(0) == 1, &r);
+#else
+  napi_get_boolean(env, false, &r);
+#endif
+  return r;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"openVrrpSocket", NULL, open_vrrp_socket, NULL, NULL, NULL, napi_default, NULL},
@@ -439,6 +456,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"vrrpClose", NULL, vrrp_close, NULL, NULL, NULL, napi_default, NULL},
       {"sendFrame", NULL, send_frame, NULL, NULL, NULL, napi_default, NULL},
       {"addressChange", NULL, address_change, NULL, NULL, NULL, napi_default, NULL},
+      {"mallocTrim", NULL, malloc_trim_js, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

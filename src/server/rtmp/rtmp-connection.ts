@@ -27,6 +27,9 @@ import { RtmpSession, type SessionHost, SessionLimitError } from "./rtmp-session
 import { READ_BUFFER_BYTES, SocketReader } from "./socket-reader.js";
 import { OutputQueue, type PacedReader, type WriteBatcher } from "./write-batcher.js";
 
+/** A connection's phases (RtmpConnection.#phase). */
+const Phase = { Handshake: 0, Open: 1, Closed: 2 } as const;
+
 /** User Control event type of a ping request (RTMP spec 7.1.7). */
 const PING_REQUEST = 6;
 /** Longest a client may take to finish the handshake. */
@@ -92,7 +95,13 @@ export class RtmpConnection implements SessionHost {
   #paced = false;
   /** A read is being handled: replies wait for its end (see send). */
   #inRead = false;
-  closed = false;
+  /**
+   * Handshake, open, closed. One field that changes on every connection, not
+   * a `closed` flag set only at the end: V8 treats a field no object ever
+   * changed as a constant, and the first connection ever to close would then
+   * throw away the compiled fan-out code that read it (deliver inlines write).
+   */
+  #phase: number = Phase.Handshake;
   closeReason = "";
 
   constructor(id: number, socket: Socket, d: ConnectionContext) {
@@ -137,6 +146,10 @@ export class RtmpConnection implements SessionHost {
   static readonly #onSocketEnd = function (this: Socket): void {
     connectionOf(this).#peerGone();
   };
+
+  get closed(): boolean {
+    return this.#phase === Phase.Closed;
+  }
 
   get engine(): LiveEngine {
     return this.#d.engine;
@@ -216,6 +229,7 @@ export class RtmpConnection implements SessionHost {
         if (this.#hsTimer) clearTimeout(this.#hsTimer);
         this.#hsTimer = null;
         this.#hs = null;
+        this.#phase = Phase.Open;
         data = step.leftover;
         if (data.length === 0) return;
       }
@@ -353,7 +367,7 @@ export class RtmpConnection implements SessionHost {
 
   close(reason: string, graceful: boolean): void {
     if (this.closed) return;
-    this.closed = true;
+    this.#phase = Phase.Closed;
     this.closeReason = reason;
     if (this.#hsTimer) clearTimeout(this.#hsTimer);
     this.#hsTimer = null;
@@ -382,7 +396,7 @@ export class RtmpConnection implements SessionHost {
   /** The peer went away (FIN or close): not an error, nothing more can reach it. */
   #peerGone(): void {
     if (this.closed) return;
-    this.closed = true;
+    this.#phase = Phase.Closed;
     this.closeReason = "peer closed";
     if (this.#hsTimer) clearTimeout(this.#hsTimer);
     this.#hsTimer = null;

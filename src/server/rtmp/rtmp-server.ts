@@ -20,6 +20,7 @@ import { encodeChunks, encodeChunksInto, encodedChunksLength } from "../../proto
 import { DEFAULT_CHUNK_SIZE } from "../../protocol/rtmp/chunk-header.js";
 import type { Logger } from "../../util/logger.js";
 import { fullGc } from "../process/full-gc.js";
+import { mallocTrim } from "../process/malloc-trim.js";
 import { POISON_BUFFERS } from "./poison.js";
 import { type ConnectionContext, type ConnectionStats, RtmpConnection } from "./rtmp-connection.js";
 import { WriteBatcher } from "./write-batcher.js";
@@ -86,12 +87,15 @@ export class RtmpServer {
     this.arena = new PacketArena({ quarantine: interval > 0, poison: POISON_BUFFERS });
     this.#batcher = new WriteBatcher(interval, this.arena);
     const gc = fullGc();
+    const trim = mallocTrim();
     this.memoryReducer = new MemoryReducer({
       clock: systemClock,
       collect: () => {
         if (!gc) return;
         const before = process.memoryUsage.rss();
         gc();
+        // What the collection freed to malloc (and what compiling the newly hot paths left there) goes back too.
+        trim?.();
         this.#log.info(
           `rtmp: full garbage collection after a burst of connections: RSS ${mib(before)} -> ${mib(process.memoryUsage.rss())} MiB`,
         );

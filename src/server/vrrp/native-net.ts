@@ -3,8 +3,8 @@
  * sockets and AF_PACKET frames. Loaded lazily so that importing the daemon
  * without the addon built fails with one clear line, not at module load.
  */
-import { createRequire } from "node:module";
 import { OnairError } from "../../util/errors.js";
+import { loadNativeAddon, NATIVE_ADDON_PATH } from "../process/native-addon.js";
 
 export type VrrpSocketHandle = { readonly __brand: "VrrpSocketHandle" };
 
@@ -36,10 +36,9 @@ let loaded: NativeNet | null = null;
 
 export function nativeNet(): NativeNet {
   if (loaded) return loaded;
-  const require = createRequire(import.meta.url);
-  const path = new URL("../../../native/build/Release/onair_net.node", import.meta.url).pathname;
+  const path = NATIVE_ADDON_PATH;
   try {
-    loaded = require(path) as NativeNet;
+    loaded = loadNativeAddon() as NativeNet;
   } catch (err) {
     throw new OnairError(
       "ONAIR_VRRP_NATIVE_MISSING",

@@ -1,0 +1,18 @@
+/**
+ * The project's C addon (native/src/onair_net.c, built by `npm ci`), loaded
+ * once, on first use. The VRRP daemon needs it (raw sockets, gratuitous
+ * ARP, addresses); the streaming server only asks it to give malloc's free
+ * pages back (malloc-trim.ts) and runs without it.
+ */
+import { createRequire } from "node:module";
+
+export const NATIVE_ADDON_PATH = new URL("../../../native/build/Release/onair_net.node", import.meta.url)
+  .pathname;
+
+let loaded: unknown = null;
+
+/** The addon's exports; throws when it is not built. */
+export function loadNativeAddon(): unknown {
+  loaded ??= createRequire(import.meta.url)(NATIVE_ADDON_PATH);
+  return loaded;
+}
