@@ -13,8 +13,17 @@
  * collection's marking is not done in parallel: with onair's heap (~10 MB)
  * a full collection pauses the loop for a few milliseconds, well within a
  * `flush_interval` tick.
+ *
+ * `--no-sparkplug`: no baseline machine code between V8's interpreter and
+ * its optimizing compiler. Sparkplug compiles every function that has run a
+ * little, and that code was most of V8's code space: ~300 KiB with one
+ * stream, and another ~100 KiB when players join (heap statistics after a
+ * full collection, 0 and 10 players). The hot paths are optimized by
+ * TurboFan either way: CPU per delivered gigabit is the same (run V in
+ * docs/benchmarks.md); serving files from disk over HTTP, a path that is
+ * warm rather than hot, costs 2-4% more CPU per request (bench/http-rps.ts).
  */
-export const NODE_FLAGS: readonly string[] = ["--single-threaded"];
+export const NODE_FLAGS: readonly string[] = ["--single-threaded", "--no-sparkplug"];
 
 /** `execArgv` plus whichever of NODE_FLAGS it lacks (a daemonizing start's copy runs as shipped). */
 export function withNodeFlags(execArgv: readonly string[]): string[] {
