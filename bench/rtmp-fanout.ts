@@ -33,7 +33,11 @@
  * RSS per player = (RSS over the measurement window − RSS over the
  * `--baseline` seconds (default 40) before the players join) / players, RSS
  * sampled every 200 ms for both servers alike, three ways (see
- * rssSamplesKb): medians, means over whole GC cycles, floors. A single
+ * rssSamplesKb): medians, means over whole GC cycles, floors; and the
+ * anonymous part of RSS over whole GC cycles (RssAnon: without the pages of
+ * the executable read in from disk as new code paths first run, which are
+ * shared and which the kernel can drop; node's binary is ~100 MB, so a
+ * first join pages in a few hundred KiB of it). A single
  * sample of a garbage-collected heap says more about when the last
  * collection ran than about what each player holds. Until run J, onair's
  * media buffers (~300 KB/s of garbage) added a 1 → 6 MB cycle of their
@@ -47,7 +51,7 @@ import { join } from "node:path";
 import { NODE_FLAGS } from "../src/cli/node-flags.js";
 import { freePort, projectRoot, sleep } from "../test/helpers/env.js";
 import { makeMedia } from "../test/helpers/media.js";
-import { cpuTimes, median, rssKb, runSeconds } from "./lib/proc-stat.js";
+import { cpuTimes, median, memKb, runSeconds } from "./lib/proc-stat.js";
 
 const argv = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -207,6 +211,8 @@ interface Row {
   rssMarginalKb: number;
   /** The same from the lowest sample of each window (see rssSamplesKb). */
   rssFloorPerPlayerKb: number;
+  /** Whole-cycle means of the anonymous part of RSS (RssAnon: without the executable's pages read in). */
+  anonCyclesPerPlayerKb: number;
   keepingUp: number;
   deliveredMbit: number;
   cpuPct: number;
@@ -230,17 +236,17 @@ interface Row {
  * floor is the lowest sample: right after a scavenge, what stays. nginx's
  * RSS is flat, so all three are the same for it.
  */
-async function rssSamplesKb(
-  pid: number,
-  ms: number,
-): Promise<{ median: number; cycles: number; floor: number }> {
+async function rssSamplesKb(pid: number, ms: number): Promise<Sample> {
   const xs: number[] = [];
+  const anon: number[] = [];
   const end = performance.now() + ms;
   while (performance.now() < end) {
-    xs.push(rssKb(pid));
+    const m = memKb(pid);
+    xs.push(m.rss);
+    anon.push(m.anon);
     await sleep(200);
   }
-  return { median: median(xs), cycles: cycleMean(xs), floor: Math.min(...xs) };
+  return { median: median(xs), cycles: cycleMean(xs), floor: Math.min(...xs), anonCycles: cycleMean(anon) };
 }
 
 /** Mean of `xs` between its first and last drop of more than 256 KiB (whole GC cycles); all of it with fewer than two. */
@@ -255,6 +261,7 @@ interface Sample {
   median: number;
   cycles: number;
   floor: number;
+  anonCycles: number;
 }
 
 /** A fresh round: baseline, `n` players join, one window, players leave. */
@@ -326,6 +333,7 @@ async function step(
     rssCyclesPerPlayerKb: (rss1.cycles - rss0.cycles) / n,
     rssMarginalKb: prev ? (rss1.cycles - prev.rss.cycles) / (n - prev.n) : Number.NaN,
     rssFloorPerPlayerKb: (rss1.floor - rss0.floor) / n,
+    anonCyclesPerPlayerKb: (rss1.anonCycles - rss0.anonCycles) / n,
     keepingUp: keeping,
     deliveredMbit: (gbit * 1000) / elapsed,
     cpuPct: (cpu / elapsed) * 100,
@@ -390,13 +398,13 @@ async function main(): Promise<void> {
     `\nRTMP fan-out, ~2.5 Mbit/s publisher, ${WINDOW_S} s window after ${WARMUP_S} s warm-up (${RAMP ? "one pair of servers, players added count after count" : "fresh servers for each count"}, publishers ${PREWARM_S} s before it, ${PREWARM_PLAYERS} player(s) during its first half), server on core ${SERVER_CORE}, onair as \`node ${[...NODE_ARGS, "dist/cli/main.js"].join(" ")}\`\n`,
   );
   console.log(
-    "| players | server | CPU s / delivered Gbit | server CPU % | of which kernel | delivered Mbit/s | RSS / player (KiB), medians | RSS / player (KiB), whole GC cycles | marginal RSS / player since the previous count (KiB, --ramp) | RSS / player (KiB), floors | players keeping up |",
+    "| players | server | CPU s / delivered Gbit | server CPU % | of which kernel | delivered Mbit/s | RSS / player (KiB), medians | RSS / player (KiB), whole GC cycles | marginal RSS / player since the previous count (KiB, --ramp) | RSS / player (KiB), floors | anonymous RSS / player (KiB), whole GC cycles | players keeping up |",
   );
-  console.log("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  console.log("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   rows.sort((a, b) => a.players - b.players); // --ramp measures one server's counts, then the other's
   for (const r of rows) {
     console.log(
-      `| ${r.players} | ${r.server} | ${fmt(r.cpuPerGbit, 2)} | ${fmt(r.cpuPct)} | ${fmt(r.sysShare * 100, 0)}% | ${fmt(r.deliveredMbit)} | ${fmt(r.rssPerPlayerKb)} | ${fmt(r.rssCyclesPerPlayerKb)} | ${fmt(r.rssMarginalKb)} | ${fmt(r.rssFloorPerPlayerKb)} | ${r.keepingUp}/${r.players} |`,
+      `| ${r.players} | ${r.server} | ${fmt(r.cpuPerGbit, 2)} | ${fmt(r.cpuPct)} | ${fmt(r.sysShare * 100, 0)}% | ${fmt(r.deliveredMbit)} | ${fmt(r.rssPerPlayerKb)} | ${fmt(r.rssCyclesPerPlayerKb)} | ${fmt(r.rssMarginalKb)} | ${fmt(r.rssFloorPerPlayerKb)} | ${fmt(r.anonCyclesPerPlayerKb)} | ${r.keepingUp}/${r.players} |`,
     );
   }
   killAll();

@@ -69,8 +69,20 @@ export function treeCpuSeconds(pid: number): number {
 
 /** Resident set size of a process in KiB (VmRSS), 0 if not reported. */
 export function rssKb(pid: number): number {
-  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) : 0;
+  return memKb(pid).rss;
+}
+
+/**
+ * VmRSS and the anonymous part of it (RssAnon: what the process itself
+ * allocated, without the pages of its executable and libraries read in
+ * from disk, which are shared and which the kernel can drop), in KiB.
+ */
+export function memKb(pid: number): { rss: number; anon: number } {
+  const st = readFileSync(`/proc/${pid}/status`, "utf8");
+  return {
+    rss: Number(/VmRSS:\s+(\d+)/.exec(st)?.[1] ?? 0),
+    anon: Number(/RssAnon:\s+(\d+)/.exec(st)?.[1] ?? 0),
+  };
 }
 
 /** The middle value (the upper one of an even count). */
