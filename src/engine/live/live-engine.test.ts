@@ -82,6 +82,26 @@ test("a joining player gets headers then the cached GOP, keyframe first", () => 
   assert.equal(out.sent.length, 5);
 });
 
+test("a player that joins before the first keyframe gets the headers, then waits for the keyframe", () => {
+  const { engine, client } = setup();
+  const r = engine.publish({ app: app(), name: "s", address: "127.0.0.1", client });
+  assert.ok(r.ok);
+  const pub = r.publisher;
+  pub.message(9, 0, avcHeader);
+  pub.message(8, 0, aacHeader);
+  pub.message(8, 10, aac());
+  const out = new Out();
+  engine.play({ app: app(), name: "s", address: "127.0.0.1", output: out, chunkSize: 4096, streamId: 1 });
+  assert.deepEqual(
+    out.kinds().map((k) => k.split("@")[0]),
+    ["9:17", "8:af"],
+  );
+  pub.message(8, 20, aac()); // not a start: the stream has video
+  pub.message(9, 40, key());
+  pub.message(8, 50, aac());
+  assert.deepEqual(out.kinds().slice(2), ["9:17@40", "8:af@50"]);
+});
+
 test("each packet is encoded once for all players with the same chunk size", () => {
   const { engine, client } = setup();
   const r = engine.publish({ app: app({ gopCacheSize: 0 }), name: "s", address: "a", client });

@@ -81,6 +81,26 @@ export class LivePlayer {
     fn?.(this);
   }
 
+  /** Whether a waiting player may start with `p` (a video keyframe, or any audio when it gets no video). */
+  canStartAt(p: SharedPacket, hasVideo: boolean): boolean {
+    return p.type === MessageType.Video ? p.keyframe : !hasVideo || !this.receiveVideo;
+  }
+
+  /**
+   * Before a join's messages go through `deliver` (LiveStream.addPlayer):
+   * encodes the packets made for this join (metadata, sequence headers
+   * re-timestamped) and starts the player at the cached GOP's first frame
+   * when it can. V8 compiles `deliver` from what it has seen run since it
+   * made the function's feedback, and a branch that had not run since (a
+   * start, encoding a new packet, a header's room) threw the compiled code
+   * away at every first join after a quiet time; done here, they do not
+   * reach it.
+   */
+  prepareJoin(packets: readonly SharedPacket[], first: SharedPacket | undefined, hasVideo: boolean): void {
+    for (const pkt of packets) pkt.encoded(this.chunkSize, this.streamId, this.#encode);
+    if (first && this.waitKey && this.canStartAt(first, hasVideo)) this.waitKey = false;
+  }
+
   /**
    * Offers one packet; returns the bytes written (0 when dropped).
    * `hasVideo` tells whether a skipping player must wait for a video keyframe.
@@ -91,8 +111,7 @@ export class LivePlayer {
     if (p.type === MessageType.Audio && !this.receiveAudio) return 0;
     if (p.type === MessageType.Video && !this.receiveVideo) return 0;
     if (!always && this.waitKey) {
-      const canStart = p.type === MessageType.Video ? p.keyframe : !hasVideo || !this.receiveVideo;
-      if (!canStart) {
+      if (!this.canStartAt(p, hasVideo)) {
         this.dropped++;
         return 0;
       }
@@ -102,7 +121,7 @@ export class LivePlayer {
     const pending = this.output.pendingBytes;
     // Headers and data get twice the room (they are small and a player needs
     // them), but nothing a publisher sends can grow a queue without bound.
-    if (pending + buf.length > (always ? 2 * this.maxQueueBytes : this.maxQueueBytes)) {
+    if (pending + buf.length > this.maxQueueBytes * (always ? 2 : 1)) {
       this.dropped++;
       if (!always) {
         this.skips++;

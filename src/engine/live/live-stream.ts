@@ -173,11 +173,12 @@ export class LiveStream {
     if (!this.publishing) return;
     const cached = this.gop.packets;
     const ts = cached.length > 0 ? cached[0]!.timestamp : Math.max(0, this.#lastOut);
+    const first: SharedPacket[] = [];
+    if (this.metadata) first.push(this.metadata);
+    for (const h of [this.videoHeader, this.audioHeader]) if (h) first.push(h.at(ts));
+    p.prepareJoin(first, cached[0], this.hasVideo);
     let out = 0;
-    if (this.metadata) out += p.deliver(this.metadata, this.hasVideo);
-    for (const h of [this.videoHeader, this.audioHeader]) {
-      if (h) out += p.deliver(h.at(ts), this.hasVideo);
-    }
+    for (const pkt of first) out += p.deliver(pkt, this.hasVideo);
     for (const pkt of cached) out += p.deliver(pkt, this.hasVideo);
     if (out) this.#out.add(out, this.#clock.now());
   }
