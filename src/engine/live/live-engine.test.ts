@@ -63,35 +63,35 @@ function setup() {
   return { clock, log, engine, kicked, client };
 }
 
-test("a joining player gets headers then the cached GOP, keyframe first", () => {
+/** A stream "s" publishing H.264 + AAC headers, then `frames` (type, timestamp, payload); and a player that joins then. */
+function joinAfter(frames: [number, number, Buffer][]) {
   const { engine, client } = setup();
   const r = engine.publish({ app: app(), name: "s", address: "127.0.0.1", client });
   assert.ok(r.ok);
   const pub = r.publisher;
   pub.message(9, 0, avcHeader);
   pub.message(8, 0, aacHeader);
-  pub.message(9, 0, key());
-  pub.message(8, 10, aac());
-  pub.message(9, 40, inter());
-  pub.message(9, 2000, key());
-  pub.message(8, 2010, aac());
+  for (const [type, ts, payload] of frames) pub.message(type, ts, payload);
   const out = new Out();
   engine.play({ app: app(), name: "s", address: "127.0.0.1", output: out, chunkSize: 4096, streamId: 1 });
+  return { pub, out };
+}
+
+test("a joining player gets headers then the cached GOP, keyframe first", () => {
+  const { pub, out } = joinAfter([
+    [9, 0, key()],
+    [8, 10, aac()],
+    [9, 40, inter()],
+    [9, 2000, key()],
+    [8, 2010, aac()],
+  ]);
   assert.deepEqual(out.kinds(), ["9:17@2000", "8:af@2000", "9:17@2000", "8:af@2010"]);
   pub.message(9, 2040, inter());
   assert.equal(out.sent.length, 5);
 });
 
 test("a player that joins before the first keyframe gets the headers, then waits for the keyframe", () => {
-  const { engine, client } = setup();
-  const r = engine.publish({ app: app(), name: "s", address: "127.0.0.1", client });
-  assert.ok(r.ok);
-  const pub = r.publisher;
-  pub.message(9, 0, avcHeader);
-  pub.message(8, 0, aacHeader);
-  pub.message(8, 10, aac());
-  const out = new Out();
-  engine.play({ app: app(), name: "s", address: "127.0.0.1", output: out, chunkSize: 4096, streamId: 1 });
+  const { pub, out } = joinAfter([[8, 10, aac()]]);
   assert.deepEqual(
     out.kinds().map((k) => k.split("@")[0]),
     ["9:17", "8:af"],
