@@ -11,6 +11,8 @@
  * Figures: CPU seconds per hour of packaged video (median of --runs).
  *
  * onair and nginx run on --server-core (default 1), ffmpeg on --client-core (0).
+ * This process runs with the node options onair ships with (NODE_FLAGS): it
+ * starts itself again with them if run without.
  *
  *   node --import tsx bench/hls-package.ts [--seconds 60] [--loops 5] [--runs 5]
  */
@@ -26,6 +28,7 @@ import { memoryLogger } from "../src/util/logger.js";
 import { freePort, sleep } from "../test/helpers/env.js";
 import { makeMedia } from "../test/helpers/media.js";
 import { rtmpApp } from "../test/helpers/rtmp-config.js";
+import { runAsShipped } from "./lib/as-shipped.js";
 import { cpuSeconds, median } from "./lib/proc-stat.js";
 
 const argv = process.argv.slice(2);
@@ -155,6 +158,7 @@ rtmp {
 }
 
 async function main(): Promise<void> {
+  runAsShipped();
   // onair packages in this process: pin it to the server core as nginx is
   spawnSync("taskset", ["-cp", SERVER_CORE, String(process.pid)], { stdio: "ignore" });
   const file = makeMedia({ seconds: SECONDS, gop: 2, bitrate: "2500k", size: "1280x720" });

@@ -6,7 +6,8 @@
  * a live playlist (~1 KB) and a ~1 MB MPEG-TS segment. Each server is pinned
  * to CPU 0 with taskset, wrk (1 thread) to CPU 1; runs are one after the other.
  * onair runs twice: files read from disk, and files in its in-memory overlay
- * (how live HLS is served when onair packages the stream itself).
+ * (how live HLS is served when onair packages the stream itself), each time
+ * with the node options it ships with (NODE_FLAGS).
  * The servers take turns for `--rounds` rounds and the median of each figure
  * is printed, so that load from elsewhere on the machine hits all alike. Beside
  * requests per second, the server's own CPU time per request (user + system of
@@ -18,6 +19,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync 
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { NODE_FLAGS } from "../src/cli/node-flags.js";
 import { median, treeCpuSeconds } from "./lib/proc-stat.js";
 
 const arg = (name: string, def: number) => {
@@ -189,7 +191,18 @@ async function main() {
         start: () =>
           spawn(
             "taskset",
-            ["-c", SERVER_CPU, process.execPath, "--import", "tsx", script, conf, prefix, mode],
+            [
+              "-c",
+              SERVER_CPU,
+              process.execPath,
+              ...NODE_FLAGS,
+              "--import",
+              "tsx",
+              script,
+              conf,
+              prefix,
+              mode,
+            ],
             {
               stdio: ["ignore", "pipe", "pipe"],
               cwd: root,

@@ -1,0 +1,16 @@
+/**
+ * For a bench that runs onair's code in its own process: run that process
+ * with the node options onair ships with (NODE_FLAGS), as `npm start` does.
+ * If this process lacks one of them, it runs itself again with them, waits,
+ * and exits with the child's status; otherwise it returns and the bench goes on.
+ */
+import { spawnSync } from "node:child_process";
+import { NODE_FLAGS, withNodeFlags } from "../../src/cli/node-flags.js";
+
+export function runAsShipped(): void {
+  if (NODE_FLAGS.every((f) => process.execArgv.includes(f))) return;
+  const r = spawnSync(process.execPath, [...withNodeFlags(process.execArgv), ...process.argv.slice(1)], {
+    stdio: "inherit",
+  });
+  process.exit(r.status ?? 1);
+}
