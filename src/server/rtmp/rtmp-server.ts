@@ -97,7 +97,7 @@ export class RtmpServer {
         // What the collection freed to malloc (and what compiling the newly hot paths left there) goes back too.
         trim?.();
         this.#log.info(
-          `rtmp: full garbage collection after a burst of connections: RSS ${mib(before)} -> ${mib(process.memoryUsage.rss())} MiB`,
+          `rtmp: full garbage collection${trim ? " and malloc trim" : ""} after a burst of connections: RSS ${mib(before)} -> ${mib(process.memoryUsage.rss())} MiB`,
         );
       },
     });
