@@ -6,7 +6,7 @@
  * CPU seconds per delivered gigabit (CPU from schedstat, to the nanosecond),
  * RSS per player, players keeping up.
  *
- *   node --import tsx bench/rtmp-fanout.ts [--players 10,50,100,200] [--window 25] [--warmup 5] [--prewarm 30] [--prewarm-players 1] [--baseline 40] [--flush-interval MS] [--node-args "FLAGS"]
+ *   node --import tsx bench/rtmp-fanout.ts [--players 10,50,100,200 (a count may repeat: 10,10,10)] [--window 25] [--warmup 5] [--prewarm 30] [--prewarm-players 1] [--baseline 40] [--flush-interval MS] [--node-args "FLAGS"]
  *
  * onair runs as shipped: `npm run build`, then the compiled CLI with the
  * node options it ships with (`node --single-threaded --no-sparkplug dist/cli/main.js -c
@@ -99,6 +99,7 @@ function killAll(): void {
 }
 process.on("exit", killAll);
 process.on("SIGINT", () => process.exit(130));
+process.on("SIGTERM", () => process.exit(143)); // exit runs killAll: no server or player left behind
 
 interface Server {
   name: string;
@@ -406,6 +407,27 @@ async function main(): Promise<void> {
     console.log(
       `| ${r.players} | ${r.server} | ${fmt(r.cpuPerGbit, 2)} | ${fmt(r.cpuPct)} | ${fmt(r.sysShare * 100, 0)}% | ${fmt(r.deliveredMbit)} | ${fmt(r.rssPerPlayerKb)} | ${fmt(r.rssCyclesPerPlayerKb)} | ${fmt(r.rssMarginalKb)} | ${fmt(r.rssFloorPerPlayerKb)} | ${fmt(r.anonCyclesPerPlayerKb)} | ${r.keepingUp}/${r.players} |`,
     );
+  }
+  // A count given more than once (`--players 10,10,10`): fresh servers each time, so the rounds
+  // are independent samples; their mean and range say more than any one of them.
+  const repeated = new Map<string, Row[]>();
+  for (const r of rows)
+    repeated.set(`${r.players} ${r.server}`, [...(repeated.get(`${r.players} ${r.server}`) ?? []), r]);
+  const spread = (rs: Row[], f: (r: Row) => number, d = 1) => {
+    const xs = rs.map(f);
+    return `${fmt(xs.reduce((a, b) => a + b, 0) / xs.length, d)} (${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)})`;
+  };
+  const sets = [...repeated.values()].filter((rs) => rs.length > 1);
+  if (sets.length > 0) {
+    console.log(
+      "\n| players | server | rounds | CPU s / delivered Gbit, mean (range) | RSS / player (KiB), whole GC cycles, mean (range) | anonymous RSS / player (KiB), mean (range) |",
+    );
+    console.log("|---:|---|---:|---:|---:|---:|");
+    for (const rs of sets) {
+      console.log(
+        `| ${rs[0]!.players} | ${rs[0]!.server} | ${rs.length} | ${spread(rs, (r) => r.cpuPerGbit, 2)} | ${spread(rs, (r) => r.rssCyclesPerPlayerKb)} | ${spread(rs, (r) => r.anonCyclesPerPlayerKb)} |`,
+      );
+    }
   }
   killAll();
 }
