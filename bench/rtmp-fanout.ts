@@ -411,8 +411,12 @@ async function main(): Promise<void> {
   // A count given more than once (`--players 10,10,10`): fresh servers each time, so the rounds
   // are independent samples; their mean and range say more than any one of them.
   const repeated = new Map<string, Row[]>();
-  for (const r of rows)
-    repeated.set(`${r.players} ${r.server}`, [...(repeated.get(`${r.players} ${r.server}`) ?? []), r]);
+  for (const r of rows) {
+    const key = `${r.players} ${r.server}`;
+    const same = repeated.get(key);
+    if (same) same.push(r);
+    else repeated.set(key, [r]);
+  }
   const spread = (rs: Row[], f: (r: Row) => number, d = 1) => {
     const xs = rs.map(f);
     return `${fmt(xs.reduce((a, b) => a + b, 0) / xs.length, d)} (${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)})`;
