@@ -24,7 +24,11 @@
  * for `--prewarm` seconds (default 30), with `--prewarm-players` players
  * (default 1) for the first half of it, so onair does not pay for compiling
  * its ingest and playback paths (about 400 KiB of machine code and a few CPU
- * seconds, once), which a long-running server has long done. There is no
+ * seconds, once), which a long-running server has long done. Only partly:
+ * `--trace-opt` shows a lone publisher's ingest path still being compiled
+ * 70-130 s after it starts, so with the default some of it lands in the
+ * window (docs/benchmarks.md, session 7; `--prewarm 180` read worse, not
+ * better, at 10 players). There is no
  * warm-up round of players: both allocators keep what they freed, so RSS per
  * player would then read as ~0 for nginx (one prewarm player lets nginx keep
  * at most one player's memory, ~12 KiB, against the round's 10 to 200;
