@@ -22,8 +22,23 @@
  * TurboFan either way: CPU per delivered gigabit is the same (run V in
  * docs/benchmarks.md); serving files from disk over HTTP, a path that is
  * warm rather than hot, costs 2-4% more CPU per request (bench/http-rps.ts).
+ *
+ * `--no-short-builtin-calls`: V8's built-in functions run from node's
+ * executable only. By default V8 maps them a second time next to the code
+ * it generates, and optimized code calls that copy while the interpreter
+ * calls the original, so each built-in both use is paged in twice (~0.8 MB
+ * of the copy resident with one stream). Worse, the first optimized call
+ * of a built-in pages in 64 KiB of the copy (the kernel's fault-around):
+ * at the join of 10 players, `Array.prototype.push` from the newly
+ * optimized GOP cache did, in 4 probes of 5 (perf, page-fault events).
+ * Without the copy, optimized code calls the built-ins through the table
+ * the interpreter uses, whose pages are already resident.
  */
-export const NODE_FLAGS: readonly string[] = ["--single-threaded", "--no-sparkplug"];
+export const NODE_FLAGS: readonly string[] = [
+  "--single-threaded",
+  "--no-sparkplug",
+  "--no-short-builtin-calls",
+];
 
 /** `execArgv` plus whichever of NODE_FLAGS it lacks (a daemonizing start's copy runs as shipped). */
 export function withNodeFlags(execArgv: readonly string[]): string[] {
