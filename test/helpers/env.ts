@@ -3,24 +3,57 @@
  * child processes that are always cleaned up (by PID), even when a test fails.
  */
 import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * The lowest port the kernel hands out on its own (`ip_local_port_range`):
+ * the source port of every outgoing connection (ffmpeg, rtmpdump, fetch)
+ * and every `listen(0)` comes from there.
+ */
+function ephemeralLow(): number {
+  try {
+    const low = Number.parseInt(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8"), 10);
+    return Number.isInteger(low) && low > 2048 ? low : 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+const FREE_PORT_LOW = 10_000;
+const FREE_PORT_HIGH = Math.max(FREE_PORT_LOW + 1000, ephemeralLow());
+/** Ports this process has handed out: never twice. */
+const handedOut = new Set<number>();
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = createServer();
     srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
   });
+}
+
+/**
+ * A TCP port that was free a moment ago on 127.0.0.1, below the kernel's
+ * ephemeral range. A port from `listen(0)` is ephemeral: between this call
+ * and the server binding it, a client of a test running alongside could get
+ * it as its source port (seen in CI: `bind() ... failed (98: Address already
+ * in use)`). Below the range only another test's pick can take it, and the
+ * picks are random over ~20,000 ports.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = FREE_PORT_LOW + Math.floor(Math.random() * (FREE_PORT_HIGH - FREE_PORT_LOW));
+    if (handedOut.has(port)) continue;
+    handedOut.add(port); // before the check: a concurrent call must not pick it meanwhile
+    if (await bindable(port)) return port;
+    handedOut.delete(port);
+  }
+  throw new Error(`no free TCP port found in ${FREE_PORT_LOW}-${FREE_PORT_HIGH - 1} on 127.0.0.1`);
 }
 
 const cleanups = new WeakMap<TestContext, (() => unknown)[]>();
