@@ -48,3 +48,21 @@ test("a server that is never quiet still collects maxDelayMs after a burst began
   assert.equal(runs(), 1);
   assert.equal(r.collections, 1);
 });
+
+test("maxDelayMs counts from the start of the current burst, not from churn long before it", () => {
+  const clock = new FakeClock();
+  const { r, runs } = reducer(clock);
+  for (let i = 0; i < 3; i++) r.churn(); // a publisher, a player that came and left...
+  clock.advance(60_000);
+  // ...then a burst of joins, 100 ms apart: the fourth reaches minChurn, but the burst goes on
+  for (let i = 0; i < 6; i++) {
+    r.churn();
+    assert.equal(r.tick(), false, `join ${i + 1}: the burst is not over`);
+    clock.advance(100);
+  }
+  clock.advance(899);
+  assert.equal(r.tick(), false);
+  clock.advance(1);
+  assert.equal(r.tick(), true, "quietMs after the burst's last join");
+  assert.equal(runs(), 1);
+});

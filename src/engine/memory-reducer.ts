@@ -26,7 +26,7 @@ export interface MemoryReducerOptions {
   minChurn?: number;
   /** Time without churn before collecting (ms). */
   quietMs?: number;
-  /** Longest wait after the first churn of a burst (ms). */
+  /** Longest wait after the first churn of a burst (the first after `quietMs` without any) (ms). */
   maxDelayMs?: number;
 }
 
@@ -55,7 +55,10 @@ export class MemoryReducer {
   /** A connection was opened or closed. */
   churn(): void {
     const now = this.#clock.now();
-    if (this.#churn === 0) this.#first = now;
+    // A burst begins at the first churn after a quiet time, not at the first one counted: a
+    // few connections long ago (a publisher, a player that left) must not make the next burst
+    // collect at once, before its last joins have done their setup.
+    if (this.#churn === 0 || now - this.#last >= this.#quietMs) this.#first = now;
     this.#churn++;
     this.#last = now;
   }
