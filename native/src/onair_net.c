@@ -19,6 +19,14 @@
  *       pages, in the middle of the heap too, not only at its top (used by
  *       the streaming server's memory reducer after a full collection; false
  *       and nothing done without glibc)
+ *   mallocKeepTop(bytes) -> true when glibc took the settings: the top of its
+ *       heap is given back on free once it exceeds `bytes`, and grows by no
+ *       more than asked (M_TRIM_THRESHOLD, M_TOP_PAD 0; setting the first also
+ *       stops glibc raising its mmap and trim thresholds after a large block
+ *       is freed)
+ *   mallocInfo() -> { heap, inUse, free, topFree, mapped } in bytes (glibc's
+ *       mallinfo2: the heap's size, what is allocated and free in it, the
+ *       free top it could give back, blocks mapped on their own), or null
  *
  * Every packet is encoded, decoded and judged in TypeScript; nothing here
  * looks inside a packet.
@@ -449,6 +457,46 @@ static napi_value malloc_trim_js(napi_env env, napi_callback_info info) {
   return r;
 }
 
+static napi_value malloc_keep_top_js(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], r;
+  int64_t bytes = 0;
+  bool ok = false;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_value_int64(env, argv[0], &bytes) != napi_ok || bytes < 0 || bytes > INT32_MAX) {
+    napi_throw_type_error(env, NULL, "mallocKeepTop(bytes)");
+    return NULL;
+  }
+#ifdef __GLIBC__
+  ok = mallopt(M_TOP_PAD, 0) == 1 && mallopt(M_TRIM_THRESHOLD, (int)bytes) == 1;
+#endif
+  napi_get_boolean(env, ok, &r);
+  return r;
+}
+
+static void set_number(napi_env env, napi_value obj, const char *key, double v) {
+  napi_value n;
+  napi_create_double(env, v, &n);
+  napi_set_named_property(env, obj, key, n);
+}
+
+static napi_value malloc_info_js(napi_env env, napi_callback_info info) {
+  napi_value r;
+  (void)info;
+#ifdef __GLIBC__
+  struct mallinfo2 m = mallinfo2();
+  napi_create_object(env, &r);
+  set_number(env, r, "heap", (double)m.arena);
+  set_number(env, r, "inUse", (double)m.uordblks);
+  set_number(env, r, "free", (double)m.fordblks);
+  set_number(env, r, "topFree", (double)m.keepcost);
+  set_number(env, r, "mapped", (double)m.hblkhd);
+#else
+  napi_get_null(env, &r);
+#endif
+  return r;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"openVrrpSocket", NULL, open_vrrp_socket, NULL, NULL, NULL, napi_default, NULL},
@@ -457,6 +505,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sendFrame", NULL, send_frame, NULL, NULL, NULL, napi_default, NULL},
       {"addressChange", NULL, address_change, NULL, NULL, NULL, napi_default, NULL},
       {"mallocTrim", NULL, malloc_trim_js, NULL, NULL, NULL, napi_default, NULL},
+      {"mallocKeepTop", NULL, malloc_keep_top_js, NULL, NULL, NULL, napi_default, NULL},
+      {"mallocInfo", NULL, malloc_info_js, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -2,7 +2,8 @@
  * The project's C addon (native/src/onair_net.c, built by `npm ci`), loaded
  * once, on first use. The VRRP daemon needs it (raw sockets, gratuitous
  * ARP, addresses); the streaming server only asks it to give malloc's free
- * pages back (malloc-trim.ts) and runs without it.
+ * pages back, to keep few of them, and how many there are (malloc-trim.ts),
+ * and runs without it.
  */
 import { createRequire } from "node:module";
 

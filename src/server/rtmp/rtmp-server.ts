@@ -20,7 +20,7 @@ import { encodeChunks, encodeChunksInto, encodedChunksLength } from "../../proto
 import { DEFAULT_CHUNK_SIZE } from "../../protocol/rtmp/chunk-header.js";
 import type { Logger } from "../../util/logger.js";
 import { fullGc } from "../process/full-gc.js";
-import { mallocTrim } from "../process/malloc-trim.js";
+import { mallocKeepTop, mallocTrim } from "../process/malloc-trim.js";
 import { POISON_BUFFERS } from "./poison.js";
 import { type ConnectionContext, type ConnectionStats, RtmpConnection } from "./rtmp-connection.js";
 import { WriteBatcher } from "./write-batcher.js";
@@ -88,6 +88,8 @@ export class RtmpServer {
     this.#batcher = new WriteBatcher(interval, this.arena);
     const gc = fullGc();
     const trim = mallocTrim();
+    // Between two trims glibc keeps at most 64 KiB free at its heap's top (process-wide; see there).
+    mallocKeepTop();
     this.memoryReducer = new MemoryReducer({
       clock: systemClock,
       collect: () => {
