@@ -6,7 +6,7 @@
  * CPU seconds per delivered gigabit (CPU from schedstat, to the nanosecond),
  * RSS per player, players keeping up.
  *
- *   node --import tsx bench/rtmp-fanout.ts [--players 10,50,100,200 (a count may repeat: 10,10,10)] [--window 25] [--warmup 5] [--prewarm 30] [--prewarm-players 1] [--baseline 40] [--flush-interval MS] [--node-args "FLAGS"]
+ *   node --import tsx bench/rtmp-fanout.ts [--players 10,50,100,200 (a count may repeat: 10,10,10)] [--window 25] [--warmup 5] [--prewarm 30] [--prewarm-players 1] [--prewarm-sequential 10] [--baseline 40] [--flush-interval MS] [--node-args "FLAGS"]
  *
  * onair runs as shipped: `npm run build`, then the compiled CLI with the
  * node options it ships with (`node --single-threaded --no-sparkplug --no-short-builtin-calls dist/cli/main.js -c
@@ -28,11 +28,17 @@
  * `--trace-opt` shows a lone publisher's ingest path still being compiled
  * 70-130 s after it starts, so with the default some of it lands in the
  * window (docs/benchmarks.md, session 7; `--prewarm 180` read worse, not
- * better, at 10 players). There is no
- * warm-up round of players: both allocators keep what they freed, so RSS per
- * player would then read as ~0 for nginx (one prewarm player lets nginx keep
- * at most one player's memory, ~12 KiB, against the round's 10 to 200;
- * `--prewarm-players 0` measures without it).
+ * better, at 10 players). Then `--prewarm-sequential` players (default 10,
+ * since run CA) each play 1.5 s, one after another: a server that has been
+ * up for a while has set up many connections, and V8 allocates a function's
+ * feedback after it has run ~8 times and compiles the connection paths after
+ * more, so with one pre-warm player a round of 10 read V8 learning the
+ * connection setup (~60 KiB, once: heap snapshots, docs/benchmarks.md
+ * sessions 9 and 10) as memory per player. There is still no warm-up round
+ * of players at once: both allocators keep what they freed, so RSS per
+ * player would then read as ~0 for nginx (players one at a time let nginx
+ * keep at most one player's memory, ~12 KiB, against the round's 10 to 200;
+ * `--prewarm-players 0 --prewarm-sequential 0` measures without them).
  *
  * RSS per player = (RSS over the measurement window − RSS over the
  * `--baseline` seconds (default 40) before the players join) / players, RSS
@@ -70,6 +76,8 @@ const WARMUP_S = Number(arg("warmup", "5"));
 const BASELINE_S = Number(arg("baseline", "40"));
 const PREWARM_S = Number(arg("prewarm", "30"));
 const PREWARM_PLAYERS = Number(arg("prewarm-players", "1"));
+/** Players that each play 1.5 s, one after another, after the pre-warm player leaves (see the header). */
+const PREWARM_SEQUENTIAL = Number(arg("prewarm-sequential", "10"));
 const SERVER_CORE = arg("server-core", "1");
 const CLIENT_CORE = arg("client-core", "0");
 /** onair's flush_interval (ms); default: the config default. */
@@ -385,6 +393,12 @@ async function main(): Promise<void> {
         warm.push(startPlayer(`rtmp://127.0.0.1:${s.port}/live/bench`));
     await sleep((PREWARM_S * 1000) / 2);
     for (const p of warm) if (p.proc.pid) process.kill(p.proc.pid, "SIGKILL");
+    for (let i = 0; i < PREWARM_SEQUENTIAL; i++) {
+      const one = servers.map((s) => startPlayer(`rtmp://127.0.0.1:${s.port}/live/bench`));
+      await sleep(1500);
+      for (const p of one) if (p.proc.pid) process.kill(p.proc.pid, "SIGKILL");
+      await sleep(300);
+    }
     await sleep((PREWARM_S * 1000) / 2);
     for (const s of servers) {
       if (RAMP) {
@@ -400,7 +414,7 @@ async function main(): Promise<void> {
   }
   const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : "-");
   console.log(
-    `\nRTMP fan-out, ~2.5 Mbit/s publisher, ${WINDOW_S} s window after ${WARMUP_S} s warm-up (${RAMP ? "one pair of servers, players added count after count" : "fresh servers for each count"}, publishers ${PREWARM_S} s before it, ${PREWARM_PLAYERS} player(s) during its first half), server on core ${SERVER_CORE}, onair as \`node ${[...NODE_ARGS, "dist/cli/main.js"].join(" ")}\`\n`,
+    `\nRTMP fan-out, ~2.5 Mbit/s publisher, ${WINDOW_S} s window after ${WARMUP_S} s warm-up (${RAMP ? "one pair of servers, players added count after count" : "fresh servers for each count"}, publishers ${PREWARM_S} s before it, ${PREWARM_PLAYERS} player(s) during its first half, then ${PREWARM_SEQUENTIAL} one after another for 1.5 s each), server on core ${SERVER_CORE}, onair as \`node ${[...NODE_ARGS, "dist/cli/main.js"].join(" ")}\`\n`,
   );
   console.log(
     "| players | server | CPU s / delivered Gbit | server CPU % | of which kernel | delivered Mbit/s | RSS / player (KiB), medians | RSS / player (KiB), whole GC cycles | marginal RSS / player since the previous count (KiB, --ramp) | RSS / player (KiB), floors | anonymous RSS / player (KiB), whole GC cycles | players keeping up |",
