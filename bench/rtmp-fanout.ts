@@ -9,7 +9,7 @@
  *   node --import tsx bench/rtmp-fanout.ts [--players 10,50,100,200 (a count may repeat: 10,10,10)] [--window 25] [--warmup 5] [--prewarm 30] [--prewarm-players 1] [--prewarm-sequential 10] [--baseline 40] [--flush-interval MS] [--node-args "FLAGS"]
  *
  * onair runs as shipped: `npm run build`, then the compiled CLI with the
- * node options it ships with (`node --single-threaded --no-sparkplug --no-short-builtin-calls dist/cli/main.js -c
+ * node options it ships with (`node --single-threaded --no-sparkplug --no-short-builtin-calls --interrupt-budget-factor-for-feedback-allocation=64 --interrupt-budget-for-feedback-allocation=8000 dist/cli/main.js -c
  * FILE`, NODE_FLAGS; `--node-args` to change them) on the same rtmp block as nginx's
  * (`--flush-interval` adds onair's `flush_interval`; default: its default).
  * Not under tsx: its esbuild output gives every named function a `name`

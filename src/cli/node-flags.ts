@@ -33,11 +33,28 @@
  * optimized GOP cache did, in 4 probes of 5 (perf, page-fault events).
  * Without the copy, optimized code calls the built-ins through the table
  * the interpreter uses, whose pages are already resident.
+ *
+ * `--interrupt-budget-factor-for-feedback-allocation=64`,
+ * `--interrupt-budget-for-feedback-allocation=8000`: V8 gives a function its
+ * feedback vector (the inline caches that later guide its optimization) once
+ * it has run about 64 times its bytecode's length instead of 8, i.e. after
+ * ~64 calls instead of ~8. Code run per connection (handshake, connect,
+ * play, `net`'s socket setup) then keeps no feedback until 64 connections
+ * have used it: in heap snapshots, the live heap added when 10 players join
+ * a fresh server fell from 123 to 94 KiB (feedback vectors 29 -> 9 KiB, and
+ * fewer load handlers and maps), and from 61 to 52 KiB after 10 players had
+ * come and gone one at a time; with one stream the heap is 37-77 KiB
+ * smaller. Hot paths reach 64 calls within the first second. In the
+ * benchmark's rounds of 10 players (runs E4 and F2, docs/benchmarks.md
+ * session 10): 9.6 KiB of RSS per player over 8 rounds, against 13.2
+ * without (runs E3 and F3, excluding one round of -34.6), for the same CPU.
  */
 export const NODE_FLAGS: readonly string[] = [
   "--single-threaded",
   "--no-sparkplug",
   "--no-short-builtin-calls",
+  "--interrupt-budget-factor-for-feedback-allocation=64",
+  "--interrupt-budget-for-feedback-allocation=8000",
 ];
 
 /** `execArgv` plus whichever of NODE_FLAGS it lacks (a daemonizing start's copy runs as shipped). */
