@@ -46,8 +46,9 @@
  * come and gone one at a time; with one stream the heap is 37-77 KiB
  * smaller. Hot paths reach 64 calls within the first second. In the
  * benchmark's rounds of 10 players (runs E4 and F2, docs/benchmarks.md
- * session 10): 9.6 KiB of RSS per player over 8 rounds, against 13.2
- * without (runs E3 and F3, excluding one round of -34.6), for the same CPU.
+ * session 10): 9.6 KiB of RSS per player over 8 rounds, against 12.4
+ * over 7 without (runs E3 and F3; one more F3 round read -34.6), for the
+ * same CPU.
  */
 export const NODE_FLAGS: readonly string[] = [
   "--single-threaded",
