@@ -21,7 +21,7 @@ export const MALLOC_KEEP_TOP_BYTES = 64 << 10;
  * Has glibc give back the free top of its heap as soon as it exceeds
  * `bytes` (M_TRIM_THRESHOLD) and grow it by no more than asked (M_TOP_PAD
  * 0). By default glibc keeps 128 KiB there, and after freeing a block of
- * `mmap` size (a keyframe's assembly buffer, a few hundred KiB) raises that
+ * `mmap` size (most likely a keyframe's assembly buffer; not checked) raises that
  * limit to twice the block's size: the streaming server's heap then kept
  * 0.2-0.6 MB free at its top, more or less depending on when V8's compiler
  * last freed its zones there, which moved RSS by that much from one minute
