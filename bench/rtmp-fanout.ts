@@ -29,7 +29,7 @@
  * 70-130 s after it starts, so with the default some of it lands in the
  * window (docs/benchmarks.md, session 7; `--prewarm 180` read worse, not
  * better, at 10 players). Then `--prewarm-sequential` players (default 10,
- * since run CA) each play 1.5 s, one after another: a server that has been
+ * since session 10: runs E1-F3, CA on) each play 1.5 s, one after another: a server that has been
  * up for a while has set up many connections, and V8 allocates a function's
  * feedback after it has run ~8 times and compiles the connection paths after
  * more, so with one pre-warm player a round of 10 read V8 learning the
