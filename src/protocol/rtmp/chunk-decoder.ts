@@ -64,8 +64,12 @@ interface StreamState {
   length: number;
   type: number;
   streamId: number;
-  payload: Buffer | null;
-  /** transientPayloads: this chunk stream's reused assembly buffer (capacity counted in pendingBytes). */
+  /**
+   * The unfinished message's buffer, of its length (null between messages). With
+   * transientPayloads, this chunk stream's reused assembly buffer instead (kept
+   * between messages, capacity counted in pendingBytes): a message fills its
+   * first `length` bytes. One field for both, as one mode never uses the other.
+   */
   buf: Buffer | null;
   /** Bytes of the current message received so far; 0 between messages. */
   received: number;
@@ -98,10 +102,20 @@ export class ChunkDecoder {
   readonly #transient: boolean;
   readonly #poison: boolean;
   #pendingBytes = 0;
-  readonly #streams = new Map<number, StreamState>();
+  /**
+   * Open chunk streams in order of first use, null until the first; found by a
+   * scan of csid. A player has 3, a publisher 3-5: this costs 32 B + 8 B a slot
+   * where a Map cost ~184 B, and scanning so few beats hashing.
+   */
+  #streams: StreamState[] | null = null;
   readonly #h: ParsedHeader = { fmt: 0, csid: 0, tsField: 0, ext: false, length: 0, type: 0, streamId: 0 };
   #chunkSize: number;
   #rem: Buffer | null = null;
+  /**
+   * The chunk stream of the last chunk header: its payload is being copied
+   * while #chunkLeft > 0, else it is only where #find looks first (the next
+   * chunk mostly continues the same message or media stream).
+   */
   #cur: StreamState | null = null;
   #chunkLeft = 0;
   #failed: RtmpProtocolError | null = null;
@@ -174,7 +188,7 @@ export class ChunkDecoder {
 
   #run(buf: Buffer, off: number, onMessage: MessageHandler): void {
     while (off < buf.length) {
-      if (this.#cur) {
+      if (this.#chunkLeft > 0) {
         off = this.#copy(buf, off, onMessage);
         continue;
       }
@@ -208,7 +222,7 @@ export class ChunkDecoder {
     h.fmt = fmt;
     h.csid = csid;
     if (fmt === 3) {
-      const st = this.#streams.get(csid);
+      const st = this.#find(csid);
       h.ext = st?.extended === true;
       if (!st || !h.ext) return p - off;
       if (st.received === 0) {
@@ -244,9 +258,21 @@ export class ChunkDecoder {
     return p - off;
   }
 
+  /** The open chunk stream `csid`, if any: the last chunk's first, then a scan (≤ maxChunkStreams, mostly ≤ 4). */
+  #find(csid: number): StreamState | undefined {
+    const cur = this.#cur;
+    if (cur !== null && cur.csid === csid) return cur;
+    const list = this.#streams;
+    if (list === null) return undefined;
+    for (let i = 0; i < list.length; i++) {
+      if (list[i]!.csid === csid) return list[i];
+    }
+    return undefined;
+  }
+
   #stream(csid: number, fmt: number): StreamState {
-    let st = this.#streams.get(csid);
-    if (st) return st;
+    const found = this.#find(csid);
+    if (found) return found;
     if (fmt >= 2) {
       throw new RtmpProtocolError(
         RtmpErrorCode.NoPreviousHeader,
@@ -254,13 +280,14 @@ export class ChunkDecoder {
         { csid, fmt },
       );
     }
-    if (this.#streams.size >= this.#maxChunkStreams) {
+    const list = this.#streams;
+    if ((list === null ? 0 : list.length) >= this.#maxChunkStreams) {
       throw new RtmpProtocolError(RtmpErrorCode.TooManyChunkStreams, "too many chunk streams", {
         csid,
         limit: this.#maxChunkStreams,
       });
     }
-    st = {
+    const st: StreamState = {
       csid,
       timestamp: 0,
       tsField: 0,
@@ -268,11 +295,12 @@ export class ChunkDecoder {
       length: 0,
       type: 0,
       streamId: 0,
-      payload: null,
       buf: null,
       received: 0,
     };
-    this.#streams.set(csid, st);
+    // A new array of exactly the new length (push would add 16 spare slots): new
+    // chunk streams are few and come once, at most maxChunkStreams of them.
+    this.#streams = list === null ? [st] : list.concat([st]);
     return st;
   }
 
@@ -280,6 +308,7 @@ export class ChunkDecoder {
   #afterHeader(buf: Buffer, off: number, onMessage: MessageHandler): number {
     const h = this.#h;
     const st = this.#stream(h.csid, h.fmt);
+    this.#cur = st;
     if (h.fmt !== 3 || st.received === 0) {
       // A full header in the middle of a message restarts it (the partial one is dropped).
       this.#drop(st);
@@ -314,8 +343,7 @@ export class ChunkDecoder {
       this.#emit(st, this.#reusedInput ? Buffer.from(whole) : whole, onMessage);
       return off + n;
     }
-    if (!st.payload) st.payload = this.#allocate(st);
-    this.#cur = st;
+    if (st.received === 0) this.#allocate(st); // a message starts: else its buffer is there
     this.#chunkLeft = n;
     return off;
   }
@@ -323,13 +351,12 @@ export class ChunkDecoder {
   #copy(buf: Buffer, off: number, onMessage: MessageHandler): number {
     const st = this.#cur!;
     const n = Math.min(this.#chunkLeft, buf.length - off);
-    buf.copy(st.payload!, st.received, off, off + n);
+    buf.copy(st.buf!, st.received, off, off + n);
     st.received += n;
     this.#chunkLeft -= n;
     if (this.#chunkLeft === 0) {
-      this.#cur = null;
       if (st.received === st.length) {
-        const payload = st.payload!;
+        const payload = this.#transient ? st.buf!.subarray(0, st.length) : st.buf!;
         this.#drop(st);
         this.#emit(st, payload, onMessage);
         // Commands and control messages are rare: their stream keeps no buffer (a player's connection holds none).
@@ -342,8 +369,12 @@ export class ChunkDecoder {
     return off + n;
   }
 
-  #allocate(st: StreamState): Buffer {
-    if (this.#transient) return this.#reuse(st);
+  /** Gives `st.buf` room for the message starting. */
+  #allocate(st: StreamState): void {
+    if (this.#transient) {
+      this.#reuse(st);
+      return;
+    }
     if (this.#pendingBytes + st.length > this.#maxPendingBytes) {
       throw new RtmpProtocolError(
         RtmpErrorCode.TooMuchPending,
@@ -357,19 +388,19 @@ export class ChunkDecoder {
       );
     }
     this.#pendingBytes += st.length;
-    return Buffer.allocUnsafe(st.length);
+    st.buf = Buffer.allocUnsafe(st.length);
   }
 
   /** transientPayloads: the stream's own buffer, grown (within maxPendingBytes for all streams) when too small. */
-  #reuse(st: StreamState): Buffer {
+  #reuse(st: StreamState): void {
     const have = st.buf?.length ?? 0;
-    if (have >= st.length) return st.buf!.subarray(0, st.length);
+    if (have >= st.length) return;
     // Room for somewhat bigger messages to come (keyframes vary), within the bounds.
     const want = Math.min(Math.max(st.length, Math.ceil((have * 3) / 2)), this.#maxMessageLength);
     let cap = Math.max(st.length, want - (want % 4096));
     if (this.#pendingBytes - have + cap > this.#maxPendingBytes) {
       // Idle chunk streams give their buffers back first.
-      for (const o of this.#streams.values()) {
+      for (const o of this.#streams!) {
         if (o !== st && o.received === 0 && o.buf) {
           this.#pendingBytes -= o.buf.length;
           o.buf = null;
@@ -386,13 +417,14 @@ export class ChunkDecoder {
     }
     this.#pendingBytes += cap - have;
     st.buf = Buffer.allocUnsafeSlow(cap);
-    return st.buf.subarray(0, st.length);
   }
 
   /** Forgets the stream's unfinished message (complete, restarted or aborted). */
   #drop(st: StreamState): void {
-    if (st.payload && !this.#transient) this.#pendingBytes -= st.payload.length;
-    st.payload = null;
+    if (!this.#transient && st.buf) {
+      this.#pendingBytes -= st.buf.length;
+      st.buf = null;
+    }
     st.received = 0;
   }
 
@@ -425,7 +457,7 @@ export class ChunkDecoder {
         length: payload.length,
       });
     }
-    const st = this.#streams.get(payload.readUInt32BE(0));
+    const st = this.#find(payload.readUInt32BE(0));
     if (st) this.#drop(st);
   }
 }
