@@ -58,6 +58,8 @@ export interface PlayRequest {
 interface Entry {
   stream: LiveStream;
   publisher: LivePublisher | null;
+  /** Detaches a player of this stream: one function per stream, shared by its players (not a closure each). */
+  leave: (p: LivePlayer) => void;
 }
 
 export class LiveEngine {
@@ -81,7 +83,15 @@ export class LiveEngine {
         decode: this.#o.decode,
         pool: this.#o.pool?.(app),
       });
-      e = { stream, publisher: null };
+      const entry: Entry = {
+        stream,
+        publisher: null,
+        leave: (p) => {
+          stream.removePlayer(p);
+          this.#gc(entry);
+        },
+      };
+      e = entry;
       this.#entries.set(key, e);
     }
     return e;
@@ -146,10 +156,7 @@ export class LiveEngine {
       },
       this.#o.encode,
     );
-    player.bindClose((p) => {
-      e.stream.removePlayer(p);
-      this.#gc(e);
-    });
+    player.bindClose(e.leave);
     e.stream.addPlayer(player);
     return player;
   }
