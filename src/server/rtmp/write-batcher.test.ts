@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { connect, createServer, type Socket } from "node:net";
 import { test } from "node:test";
+import fc from "fast-check";
 import { PacketArena } from "../../engine/live/packet-arena.js";
 import { IOV_MAX, KEEP_SLOTS, OutputQueue, WriteBatcher } from "./write-batcher.js";
 
@@ -41,6 +42,38 @@ async function receivesExactly(inn: Socket, want: Buffer[]): Promise<void> {
   assert.ok(
     all.equals(expected),
     `bytes arrive unchanged and in order (first difference at ${k} of ${all.length}: ${all[k]} vs ${expected[k]})`,
+  );
+}
+
+/**
+ * Reads `inn` until it has the bytes of `want` (or more), or nothing came
+ * for `idleMs`; asserts it got exactly their concatenation. It never hangs
+ * on a queue that sent too little.
+ */
+async function receivesWithin(inn: Socket, want: Buffer[], idleMs = 1000): Promise<void> {
+  const expected = Buffer.concat(want);
+  const got: Buffer[] = [];
+  let n = 0;
+  let wake: (() => void) | null = null;
+  inn.on("data", (d: Buffer) => {
+    got.push(d);
+    n += d.length;
+    wake?.();
+  });
+  inn.resume();
+  while (n < expected.length) {
+    const before = n;
+    await new Promise<void>((r) => {
+      wake = r;
+      setTimeout(r, idleMs);
+    });
+    if (n === before) break;
+  }
+  await new Promise((r) => setImmediate(r));
+  const all = Buffer.concat(got);
+  assert.ok(
+    all.equals(expected),
+    `received ${all.length} bytes, expected ${expected.length}, same bytes in order`,
   );
 }
 
@@ -165,7 +198,7 @@ test("the interval changes on reload between non-zero values only", async (t) =>
   assert.equal(batcher.setIntervalMs(10), true, "the same value is no change");
 });
 
-test("a queue's array is reused across ticks: shorter flushes after longer ones send nothing stale, early flushes keep order", async (t) => {
+test("a run's array is reused across ticks: shorter flushes after longer ones send nothing stale, early flushes keep order", async (t) => {
   const { out, inn } = await pair(t);
   const batcher = new WriteBatcher(10);
   t.after(() => batcher.stop());
@@ -203,4 +236,89 @@ test("replies added during a read leave with the next flush, and media pushed me
     batcher.flushAll();
     await receivesExactly(inn, [part(1, 1), part(1, 2), part(1, 3), part(1, 4)]);
   }
+});
+
+test("players given the same media share one run per tick, and each receives what it was given", async (t) => {
+  const batcher = new WriteBatcher(10);
+  t.after(() => batcher.stop());
+  const pairs = await Promise.all(Array.from({ length: 4 }, () => pair(t)));
+  const qs = pairs.map((p) => new OutputQueue(p.out, batcher));
+  const want: Buffer[][] = qs.map(() => []);
+  // Nobody reads until the end: the kernel takes less and less, and the rest of each run goes
+  // through each socket (a run's array is never changed by one player's partial write).
+  for (let f = 0; f < 1500; f++) {
+    for (let i = 0; i < 12; i++) {
+      const b = part(f, i);
+      for (let k = 0; k < qs.length; k++) {
+        if (k === 3 && i === 5) continue; // one player is not given this one (a drop): it leaves the run
+        qs[k]!.push(b);
+        want[k]!.push(b);
+      }
+    }
+    assert.equal(batcher.runsInUse, 1, "one run for the tick: the player that left copied its prefix");
+    batcher.flushAll();
+    assert.equal(batcher.runsInUse, 0);
+  }
+  assert.ok(pairs.every((p) => p.out.writableLength > 0), "every socket holds part of what was written");
+  await Promise.all(pairs.map((p, k) => receivesWithin(p.inn, want[k]!)));
+});
+
+/**
+ * A model of what the engine and a connection do to the queues of one
+ * batcher: media broadcast to some players in turn (the same buffer to
+ * each), a reply to one player (added, then flushed by the connection), an
+ * early flush (a player's acknowledgement read), a tick. Whatever the mix,
+ * each socket receives exactly what its queue was given, in order.
+ */
+test("property: queues in shared runs send each player exactly what it was given, in order", async (t) => {
+  const op = fc.oneof(
+    {
+      arbitrary: fc.record({
+        k: fc.constant("media" as const),
+        to: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
+      }),
+      weight: 8,
+    },
+    { arbitrary: fc.record({ k: fc.constant("reply" as const), q: fc.nat(2) }), weight: 1 },
+    { arbitrary: fc.record({ k: fc.constant("flush" as const), q: fc.nat(2) }), weight: 1 },
+    { arbitrary: fc.record({ k: fc.constant("tick" as const) }), weight: 2 },
+  );
+  let run = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.array(op, { maxLength: 120 }), async (ops) => {
+      run++;
+      const batcher = new WriteBatcher(1000);
+      const pairs = await Promise.all([0, 1, 2].map(() => pair(t)));
+      try {
+        const qs = pairs.map((p) => new OutputQueue(p.out, batcher));
+        const want: Buffer[][] = [[], [], []];
+        let seq = 0;
+        for (const o of ops) {
+          if (o.k === "media") {
+            const b = part(run, seq++);
+            o.to.forEach((given, k) => {
+              if (!given) return;
+              qs[k]!.push(b);
+              want[k]!.push(b);
+            });
+          } else if (o.k === "reply") {
+            const b = part(run + 500, seq++);
+            qs[o.q]!.add(b);
+            want[o.q]!.push(b);
+            qs[o.q]!.flush();
+          } else if (o.k === "flush") qs[o.q]!.flush();
+          else batcher.flushAll();
+        }
+        batcher.flushAll();
+        await Promise.all(pairs.map((p, k) => receivesWithin(p.inn, want[k]!)));
+      } finally {
+        batcher.stop();
+        for (const p of pairs) {
+          p.out.destroy();
+          p.inn.destroy();
+        }
+      }
+    }),
+    { numRuns: 60 },
+  );
 });

@@ -31,25 +31,49 @@ export const DEFAULT_FLUSH_MS = DEFAULT_FLUSH_INTERVAL_MS;
 /** The one buffer of an immediate write (flush_interval 0): one array for every queue (writev is synchronous). */
 const ONE: Buffer[] = [];
 
-/** What fills the unused tail of a queue's array (writev skips nothing: these are 0 bytes). */
+/** What fills the unused tail of an array that keeps its length (writev skips nothing: these are 0 bytes). */
 const EMPTY = Buffer.alloc(0);
 /**
- * Longest array a queue keeps from one tick to the next. A player that
- * keeps up gets 10-20 messages a tick; a joiner gets the whole GOP cache
- * once (a few hundred), after which that array is let go.
+ * Longest array a run or a queue keeps from one tick to the next. A stream
+ * at 2.5 Mbit/s sends 10-20 messages a tick; a joiner gets the whole GOP
+ * cache once (a few hundred), after which that array is let go.
  */
 export const KEEP_SLOTS = 64;
+
+/**
+ * The media of one tick that several queues were given, the same buffers in
+ * the same order: every player of a stream that keeps up. The first queue to
+ * be given a buffer appends it; the others only check that they were given
+ * the one at their position and count it. So a tick's media is listed once
+ * per stream, not once per player: no array per player kept between ticks,
+ * no store per player and message. Runs belong to the batcher and are
+ * emptied after each flushAll (when no queue refers to them).
+ */
+class SharedRun {
+  /** The buffers `bufs[0..n)`; the rest of the array is EMPTY (it keeps its length between ticks). */
+  bufs: Buffer[] = [];
+  n = 0;
+}
+
+function appendTo(run: SharedRun, buf: Buffer): void {
+  const n = run.n++;
+  if (n < run.bufs.length) run.bufs[n] = buf;
+  else run.bufs.push(buf);
+}
 
 export class OutputQueue {
   readonly socket: Socket;
   /**
-   * The messages of this tick are `#bufs[0..#n)`; the rest of the array is
-   * EMPTY. The array keeps its length between ticks: emptying it (length 0)
-   * would free its store, and the next tick's pushes would allocate one
-   * again, for every player, and that garbage lives a whole tick (long
-   * enough for V8 to promote it to the old generation).
+   * What this queue sends at its next flush is either a prefix of a shared
+   * run (`#run.bufs[0..#end)`), or its own array `#bufs[0..#n)`, or nothing.
+   * A queue leaves its run for its own array (copying the prefix) when it
+   * is given something the run does not hold at its position: a reply, a
+   * message another player did not get, one the others got and it did not.
    */
-  #bufs: Buffer[] = [];
+  #run: SharedRun | null = null;
+  #end = 0;
+  /** Own array: replies, a joiner's GOP cache, media after leaving a run. Null when unused. */
+  #bufs: Buffer[] | null = null;
   #n = 0;
   readonly #batcher: WriteBatcher;
   /** Bytes written straight to the descriptor (Node's `bytesWritten` counts only its own). */
@@ -73,9 +97,15 @@ export class OutputQueue {
     return this.socket.writableLength;
   }
 
-  /** Queues a shared buffer for the next flush. */
+  /** Whether nothing waits for the next flush. */
+  get empty(): boolean {
+    return this.#end === 0 && this.#n === 0;
+  }
+
+  /** Queues a shared buffer (media) for the next tick. */
   push(buf: Buffer): void {
-    if (this.#batcher.intervalMs <= 0) {
+    const batcher = this.#batcher;
+    if (batcher.intervalMs <= 0) {
       if (this.#n > 0) {
         // Replies wait in the queue (add): the media goes after them.
         this.add(buf);
@@ -88,43 +118,86 @@ export class OutputQueue {
       ONE.length = 0;
       return;
     }
+    const run = this.#run;
+    if (run) {
+      const end = this.#end;
+      if (end === run.n || run.bufs[end] === buf) {
+        if (end === run.n) appendTo(run, buf);
+        this.#end = end + 1;
+        return;
+      }
+      this.#leaveRun();
+    } else if (this.#n === 0) {
+      this.#run = batcher.runFor(buf);
+      this.#end = 1;
+      batcher.schedule(this);
+      return;
+    }
     this.add(buf);
-    if (this.#n === 1) this.#batcher.schedule(this);
   }
 
   /** Queues `buf` for the caller's next `flush` (not the tick's): replies sent together. */
   add(buf: Buffer): void {
+    if (this.#run) this.#leaveRun();
+    this.#bufs ??= [];
     const bufs = this.#bufs;
     const n = this.#n++;
     if (n < bufs.length) bufs[n] = buf;
     else bufs.push(buf);
   }
 
+  /** Copies this queue's prefix of its run into its own array (not in the run any more). */
+  #leaveRun(): void {
+    const run = this.#run!;
+    const end = this.#end;
+    this.#run = null;
+    this.#end = 0;
+    this.#bufs ??= [];
+    const bufs = this.#bufs;
+    for (let i = 0; i < end; i++) {
+      if (i < bufs.length) bufs[i] = run.bufs[i]!;
+      else bufs.push(run.bufs[i]!);
+    }
+    this.#n = end;
+  }
+
   /** Writes everything queued, in order, as one writev. */
   flush(): void {
+    const run = this.#run;
+    if (run) {
+      const end = this.#end;
+      this.#run = null;
+      this.#end = 0;
+      if (this.socket.destroyed) return;
+      // The run's array is written as it is (its tail is EMPTY) unless others were given more.
+      this.writev(end === run.n ? run.bufs : run.bufs.slice(0, end));
+      return;
+    }
     const n = this.#n;
     if (n === 0) return;
-    const bufs = this.#bufs;
+    const bufs = this.#bufs!;
     this.#n = 0;
     // Nothing pushes while this writes (writev calls no JS of ours), so the array is not swapped.
     if (!this.socket.destroyed) this.writev(bufs);
-    if (bufs.length > KEEP_SLOTS) this.#bufs = [];
-    else bufs.fill(EMPTY, 0, n);
+    // A player that keeps up is in a run again next tick: its own array is not kept.
+    this.#bufs = null;
   }
 
   /**
-   * Writes `bufs` now, in order after everything written before. When the
-   * socket holds nothing unsent, straight to its descriptor with one
-   * `writev(2)` (groups of IOV_MAX; non-blocking: the kernel takes what
+   * Writes `bufs` now, in order after everything written before.
+   * When the socket holds nothing unsent, straight to its descriptor with
+   * one `writev(2)` (groups of IOV_MAX; non-blocking: the kernel takes what
    * fits): none of the stream's per-write objects, callbacks and next-tick
    * work. What the kernel did not take, or everything when the socket still
    * holds unsent bytes, goes through `socket.write`, which libuv sends when
    * the peer reads; a buffer of the arena holds its slab until written.
-   * `bufs` is consumed.
+   * `bufs` is not changed (it may be a run other queues write too).
    */
   writev(bufs: Buffer[]): void {
     const s = this.socket;
     let i = 0;
+    /** Bytes of bufs[i] the kernel already took. */
+    let skip = 0;
     const fd = s.writableLength === 0 && !s.writableEnded && !s.destroyed ? socketFd(s) : -1;
     if (fd >= 0) {
       while (i < bufs.length) {
@@ -144,7 +217,7 @@ export class OutputQueue {
         i += j;
         if (j < group.length) {
           // The kernel took part of it: the rest goes through the socket, in order.
-          if (n > 0) bufs[i] = bufs[i]!.subarray(n);
+          skip = n;
           break;
         }
       }
@@ -159,7 +232,11 @@ export class OutputQueue {
     for (let k = i; k < bufs.length; k++) if (bufs[k]!.length > 0) last = k;
     s.cork();
     for (; i < bufs.length; i++) {
-      const b = bufs[i]!;
+      let b = bufs[i]!;
+      if (skip > 0) {
+        b = b.subarray(skip);
+        skip = 0;
+      }
       if (b.length === 0) continue;
       const slab = arena?.hold(b) ?? null;
       if (slab) {
@@ -178,7 +255,9 @@ export class OutputQueue {
 
   /** Drops what is queued (connection closing). */
   clear(): void {
-    this.#bufs = [];
+    this.#run = null;
+    this.#end = 0;
+    this.#bufs = null;
     this.#n = 0;
   }
 }
@@ -223,6 +302,11 @@ export class WriteBatcher {
   #due: (OutputQueue | null)[] = [];
   #dueN = 0;
   #spare: (OutputQueue | null)[] = [];
+  /** This tick's shared runs: `#runs[0..#runsUsed)`, emptied after each flushAll; the rest are spares. */
+  #runs: SharedRun[] = [];
+  #runsUsed = 0;
+  /** The run a buffer was last appended to first: where the next player of that stream looks. */
+  #lastRun: SharedRun | null = null;
   readonly #paced = new Set<PacedReader>();
   /** One Timeout object, re-armed with refresh() (no allocation per tick). */
   #timer: NodeJS.Timeout | null = null;
@@ -264,6 +348,31 @@ export class WriteBatcher {
     if (n < due.length) due[n] = q;
     else due.push(q);
     this.#arm();
+  }
+
+  /**
+   * The run an empty queue given `buf` joins: the last run started, when
+   * `buf` is its first buffer (the previous player of the same stream
+   * started it), else a new one starting with `buf`.
+   */
+  runFor(buf: Buffer): SharedRun {
+    const last = this.#lastRun;
+    if (last !== null && last.n > 0 && last.bufs[0] === buf) return last;
+    const runs = this.#runs;
+    let run = runs[this.#runsUsed];
+    if (run === undefined) {
+      run = new SharedRun();
+      runs.push(run);
+    }
+    this.#runsUsed++;
+    appendTo(run, buf);
+    this.#lastRun = run;
+    return run;
+  }
+
+  /** Runs in use this tick (tests). */
+  get runsInUse(): number {
+    return this.#runsUsed;
   }
 
   /** Resumes `r` at every tick from now on; false (nothing done) when flushing is immediate. */
@@ -309,6 +418,21 @@ export class WriteBatcher {
         due[i]!.flush();
         due[i] = null;
       }
+    }
+    // Every queue that was in a run was due, and has been flushed: the runs are free again.
+    const used = this.#runsUsed;
+    if (used > 0) {
+      const runs = this.#runs;
+      for (let i = 0; i < used; i++) {
+        const run = runs[i]!;
+        if (run.bufs.length > KEEP_SLOTS) run.bufs = [];
+        else run.bufs.fill(EMPTY, 0, run.n);
+        run.n = 0;
+      }
+      // Spares beyond what a tick used lately are let go (a burst of lone players needed them once).
+      if (runs.length > 2 * used + 4) runs.length = used;
+      this.#runsUsed = 0;
+      this.#lastRun = null;
     }
     // No queue holds anything now: slabs retired before this flush can be reused.
     this.arena?.flushed();
