@@ -259,7 +259,10 @@ test("players given the same media share one run per tick, and each receives wha
     batcher.flushAll();
     assert.equal(batcher.runsInUse, 0);
   }
-  assert.ok(pairs.every((p) => p.out.writableLength > 0), "every socket holds part of what was written");
+  assert.ok(
+    pairs.every((p) => p.out.writableLength > 0),
+    "every socket holds part of what was written",
+  );
   await Promise.all(pairs.map((p, k) => receivesWithin(p.inn, want[k]!)));
 });
 
@@ -321,4 +324,22 @@ test("property: queues in shared runs send each player exactly what it was given
     }),
     { numRuns: 60 },
   );
+});
+
+test("players of one stream with two chunk sizes, in alternate order, make two runs, not one per player", async (t) => {
+  const batcher = new WriteBatcher(10);
+  t.after(() => batcher.stop());
+  const pairs = await Promise.all(Array.from({ length: 6 }, () => pair(t)));
+  const qs = pairs.map((p) => new OutputQueue(p.out, batcher));
+  const want: Buffer[][] = qs.map(() => []);
+  for (let i = 0; i < 10; i++) {
+    const encodings = [part(1, i), part(2, i)]; // one message as two chunk sizes encode it
+    qs.forEach((q, k) => {
+      q.push(encodings[k % 2]!);
+      want[k]!.push(encodings[k % 2]!);
+    });
+  }
+  assert.equal(batcher.runsInUse, 2);
+  batcher.flushAll();
+  await Promise.all(pairs.map((p, k) => receivesWithin(p.inn, want[k]!)));
 });

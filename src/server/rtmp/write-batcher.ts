@@ -262,6 +262,9 @@ export class OutputQueue {
   }
 }
 
+/** Runs an empty queue looks at for one starting with its buffer (the latest first). */
+const RUNS_LOOKED_AT = 4;
+
 /** Most buffers one `writev(2)` takes (Linux's IOV_MAX). */
 export const IOV_MAX = 1024;
 
@@ -305,8 +308,6 @@ export class WriteBatcher {
   /** This tick's shared runs: `#runs[0..#runsUsed)`, emptied after each flushAll; the rest are spares. */
   #runs: SharedRun[] = [];
   #runsUsed = 0;
-  /** The run a buffer was last appended to first: where the next player of that stream looks. */
-  #lastRun: SharedRun | null = null;
   readonly #paced = new Set<PacedReader>();
   /** One Timeout object, re-armed with refresh() (no allocation per tick). */
   #timer: NodeJS.Timeout | null = null;
@@ -351,22 +352,25 @@ export class WriteBatcher {
   }
 
   /**
-   * The run an empty queue given `buf` joins: the last run started, when
-   * `buf` is its first buffer (the previous player of the same stream
-   * started it), else a new one starting with `buf`.
+   * The run an empty queue given `buf` joins: one of the last runs started
+   * whose first buffer is `buf` (a previous player of the same stream, with
+   * the same chunk size, started it; a few are looked at, as players of two
+   * chunk sizes may alternate), else a new one starting with `buf`.
    */
   runFor(buf: Buffer): SharedRun {
-    const last = this.#lastRun;
-    if (last !== null && last.n > 0 && last.bufs[0] === buf) return last;
     const runs = this.#runs;
-    let run = runs[this.#runsUsed];
+    const used = this.#runsUsed;
+    for (let i = used - 1; i >= 0 && i >= used - RUNS_LOOKED_AT; i--) {
+      const r = runs[i]!;
+      if (r.n > 0 && r.bufs[0] === buf) return r;
+    }
+    let run = runs[used];
     if (run === undefined) {
       run = new SharedRun();
       runs.push(run);
     }
-    this.#runsUsed++;
+    this.#runsUsed = used + 1;
     appendTo(run, buf);
-    this.#lastRun = run;
     return run;
   }
 
@@ -432,7 +436,6 @@ export class WriteBatcher {
       // Spares beyond what a tick used lately are let go (a burst of lone players needed them once).
       if (runs.length > 2 * used + 4) runs.length = used;
       this.#runsUsed = 0;
-      this.#lastRun = null;
     }
     // No queue holds anything now: slabs retired before this flush can be reused.
     this.arena?.flushed();
