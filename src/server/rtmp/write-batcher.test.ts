@@ -238,12 +238,18 @@ test("replies added during a read leave with the next flush, and media pushed me
   }
 });
 
-test("players given the same media share one run per tick, and each receives what it was given", async (t) => {
+/** `n` loopback pairs, each written by a queue of one batcher, and what each is expected to receive. */
+async function players(t: { after: (fn: () => void) => void }, n: number) {
   const batcher = new WriteBatcher(10);
   t.after(() => batcher.stop());
-  const pairs = await Promise.all(Array.from({ length: 4 }, () => pair(t)));
+  const pairs = await Promise.all(Array.from({ length: n }, () => pair(t)));
   const qs = pairs.map((p) => new OutputQueue(p.out, batcher));
   const want: Buffer[][] = qs.map(() => []);
+  return { batcher, pairs, qs, want };
+}
+
+test("players given the same media share one run per tick, and each receives what it was given", async (t) => {
+  const { batcher, pairs, qs, want } = await players(t, 4);
   // Nobody reads until the end: the kernel takes less and less, and the rest of each run goes
   // through each socket (a run's array is never changed by one player's partial write).
   for (let f = 0; f < 1500; f++) {
@@ -327,11 +333,7 @@ test("property: queues in shared runs send each player exactly what it was given
 });
 
 test("players of one stream with two chunk sizes, in alternate order, make two runs, not one per player", async (t) => {
-  const batcher = new WriteBatcher(10);
-  t.after(() => batcher.stop());
-  const pairs = await Promise.all(Array.from({ length: 6 }, () => pair(t)));
-  const qs = pairs.map((p) => new OutputQueue(p.out, batcher));
-  const want: Buffer[][] = qs.map(() => []);
+  const { batcher, pairs, qs, want } = await players(t, 6);
   for (let i = 0; i < 10; i++) {
     const encodings = [part(1, i), part(2, i)]; // one message as two chunk sizes encode it
     qs.forEach((q, k) => {
