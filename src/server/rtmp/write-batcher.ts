@@ -51,8 +51,20 @@ export const KEEP_SLOTS = 64;
  */
 class SharedRun {
   /** The buffers `bufs[0..n)`; the rest of the array is EMPTY (it keeps its length between ticks). */
-  bufs: Buffer[] = [];
+  bufs: Buffer[] = emptySlots();
   n = 0;
+}
+
+/**
+ * A new run's array: as long as a run keeps (KEEP_SLOTS), so that no run
+ * grows unless a tick has more messages than that, in which case every tick
+ * of that stream grows one and V8 has seen it. Started empty, the runs new
+ * at a join (more are in use when players join) grew where the runs of a
+ * player alone had not for minutes, and V8 threw its compiled fan-out away
+ * for a `push` it had never seen run (`--trace-deopt`).
+ */
+function emptySlots(): Buffer[] {
+  return new Array<Buffer>(KEEP_SLOTS).fill(EMPTY);
 }
 
 function appendTo(run: SharedRun, buf: Buffer): void {
@@ -119,15 +131,25 @@ export class OutputQueue {
       return;
     }
     const run = this.#run;
-    if (run) {
+    if (run !== null) {
       const end = this.#end;
-      if (end === run.n || run.bufs[end] === buf) {
-        if (end === run.n) appendTo(run, buf);
-        this.#end = end + 1;
+      // The same loads, compare and store whether this queue leads the run or follows it: a
+      // player alone (the usual case until players join together) then gives V8 the feedback
+      // of the followers' path too, for which it would otherwise throw away its compiled
+      // fan-out (`deliver` inlines this) at the first join of several players.
+      // (No read past the array's end: V8 compiles in-bounds reads, and one past it threw the code away.)
+      const bufs = run.bufs;
+      const held = end < bufs.length && bufs[end] === buf;
+      if (end === run.n) appendTo(run, buf);
+      else if (!held) {
+        this.#leaveRun();
+        this.add(buf);
         return;
       }
-      this.#leaveRun();
-    } else if (this.#n === 0) {
+      this.#end = end + 1;
+      return;
+    }
+    if (this.#n === 0) {
       this.#run = batcher.runFor(buf);
       this.#end = 1;
       batcher.schedule(this);
@@ -305,8 +327,12 @@ export class WriteBatcher {
   #due: (OutputQueue | null)[] = [];
   #dueN = 0;
   #spare: (OutputQueue | null)[] = [];
-  /** This tick's shared runs: `#runs[0..#runsUsed)`, emptied after each flushAll; the rest are spares. */
-  #runs: SharedRun[] = [];
+  /**
+   * This tick's shared runs: `#runs[0..#runsUsed)`, emptied after each
+   * flushAll; the rest are spares, and there is always one (`runFor` looks
+   * at it too, so that the look runs, with its feedback, for a player alone).
+   */
+  #runs: SharedRun[] = [new SharedRun()];
   #runsUsed = 0;
   readonly #paced = new Set<PacedReader>();
   /** One Timeout object, re-armed with refresh() (no allocation per tick). */
@@ -360,15 +386,12 @@ export class WriteBatcher {
   runFor(buf: Buffer): SharedRun {
     const runs = this.#runs;
     const used = this.#runsUsed;
-    for (let i = used - 1; i >= 0 && i >= used - RUNS_LOOKED_AT; i--) {
-      const r = runs[i]!;
-      if (r.n > 0 && r.bufs[0] === buf) return r;
+    // An empty run's first slot is EMPTY or a hole, never a buffer given to a queue.
+    for (let i = used; i >= 0 && i >= used - RUNS_LOOKED_AT; i--) {
+      if (runs[i]!.bufs[0] === buf) return runs[i]!;
     }
-    let run = runs[used];
-    if (run === undefined) {
-      run = new SharedRun();
-      runs.push(run);
-    }
+    const run = runs[used]!;
+    if (runs.length === used + 1) runs.push(new SharedRun());
     this.#runsUsed = used + 1;
     appendTo(run, buf);
     return run;
@@ -429,12 +452,12 @@ export class WriteBatcher {
       const runs = this.#runs;
       for (let i = 0; i < used; i++) {
         const run = runs[i]!;
-        if (run.bufs.length > KEEP_SLOTS) run.bufs = [];
+        if (run.bufs.length > KEEP_SLOTS) run.bufs = emptySlots();
         else run.bufs.fill(EMPTY, 0, run.n);
         run.n = 0;
       }
       // Spares beyond what a tick used lately are let go (a burst of lone players needed them once).
-      if (runs.length > 2 * used + 4) runs.length = used;
+      if (runs.length > 2 * used + 4) runs.length = used + 1;
       this.#runsUsed = 0;
     }
     // No queue holds anything now: slabs retired before this flush can be reused.
