@@ -137,3 +137,23 @@ export class LivePlayer {
     return buf.length;
   }
 }
+
+/**
+ * One player that never plays, kept for the life of the process. V8 keeps a
+ * class's instance shape only while some object has it, and compiled code
+ * refers to it weakly (its type feedback): once every player had left and a
+ * full collection ran (the memory reducer's, after a burst), the shape was
+ * gone, the fan-out (`LiveStream.#broadcast`) was compiled with no feedback
+ * for its loop over players, and the next join threw that code away
+ * (`--trace-deopt`: "Insufficient type feedback for generic named access").
+ */
+const NO_OUTPUT: PlayerOutput = {
+  pendingBytes: 0,
+  write() {},
+  publishStarted() {},
+  publishStopped() {},
+};
+export const KEEPS_PLAYER_SHAPE = new LivePlayer(
+  { id: 0, address: "", output: NO_OUTPUT, chunkSize: 128, streamId: 1, maxQueueBytes: 0 },
+  () => Buffer.alloc(0),
+);
