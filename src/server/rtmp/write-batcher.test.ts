@@ -252,7 +252,7 @@ test("players given the same media share one run per tick, and each receives wha
   const { batcher, pairs, qs, want } = await players(t, 4);
   // Nobody reads until the end: the kernel takes less and less, and the rest of each run goes
   // through each socket (a run's array is never changed by one player's partial write).
-  for (let f = 0; f < 1500; f++) {
+  for (let f = 0; f < 3000; f++) {
     for (let i = 0; i < 12; i++) {
       const b = part(f, i);
       for (let k = 0; k < qs.length; k++) {
