@@ -34,7 +34,7 @@ const ONE: Buffer[] = [];
 /** What fills the unused tail of an array that keeps its length (writev skips nothing: these are 0 bytes). */
 const EMPTY = Buffer.alloc(0);
 /**
- * Longest array a run or a queue keeps from one tick to the next. A stream
+ * Longest array a run keeps from one tick to the next. A stream
  * at 2.5 Mbit/s sends 10-20 messages a tick; a joiner gets the whole GOP
  * cache once (a few hundred), after which that array is let go.
  */
@@ -77,16 +77,19 @@ export class OutputQueue {
   readonly socket: Socket;
   /**
    * What this queue sends at its next flush is either a prefix of a shared
-   * run (`#run.bufs[0..#end)`), or its own array `#bufs[0..#n)`, or nothing.
+   * run (`#run.bufs[0..#end)`), or its own array `#bufs`, or nothing.
    * A queue leaves its run for its own array (copying the prefix) when it
    * is given something the run does not hold at its position: a reply, a
    * message another player did not get, one the others got and it did not.
    */
   #run: SharedRun | null = null;
   #end = 0;
-  /** Own array: replies, a joiner's GOP cache, media after leaving a run. Null when unused. */
+  /**
+   * Own array: replies, a joiner's GOP cache, media after leaving a run.
+   * Null when empty: a flush lets it go (a player that keeps up is in a run
+   * again next tick), so it holds exactly what waits.
+   */
   #bufs: Buffer[] | null = null;
-  #n = 0;
   readonly #batcher: WriteBatcher;
   /** Bytes written straight to the descriptor (Node's `bytesWritten` counts only its own). */
   directBytes = 0;
@@ -109,16 +112,11 @@ export class OutputQueue {
     return this.socket.writableLength;
   }
 
-  /** Whether nothing waits for the next flush. */
-  get empty(): boolean {
-    return this.#end === 0 && this.#n === 0;
-  }
-
   /** Queues a shared buffer (media) for the next tick. */
   push(buf: Buffer): void {
     const batcher = this.#batcher;
     if (batcher.intervalMs <= 0) {
-      if (this.#n > 0) {
+      if (this.#bufs !== null) {
         // Replies wait in the queue (add): the media goes after them.
         this.add(buf);
         this.flush();
@@ -149,7 +147,7 @@ export class OutputQueue {
       this.#end = end + 1;
       return;
     }
-    if (this.#n === 0) {
+    if (this.#bufs === null) {
       this.#run = batcher.runFor(buf);
       this.#end = 1;
       batcher.schedule(this);
@@ -162,25 +160,14 @@ export class OutputQueue {
   add(buf: Buffer): void {
     if (this.#run) this.#leaveRun();
     this.#bufs ??= [];
-    const bufs = this.#bufs;
-    const n = this.#n++;
-    if (n < bufs.length) bufs[n] = buf;
-    else bufs.push(buf);
+    this.#bufs.push(buf);
   }
 
   /** Copies this queue's prefix of its run into its own array (not in the run any more). */
   #leaveRun(): void {
-    const run = this.#run!;
-    const end = this.#end;
+    this.#bufs = this.#run!.bufs.slice(0, this.#end);
     this.#run = null;
     this.#end = 0;
-    this.#bufs ??= [];
-    const bufs = this.#bufs;
-    for (let i = 0; i < end; i++) {
-      if (i < bufs.length) bufs[i] = run.bufs[i]!;
-      else bufs.push(run.bufs[i]!);
-    }
-    this.#n = end;
   }
 
   /** Writes everything queued, in order, as one writev. */
@@ -195,14 +182,10 @@ export class OutputQueue {
       this.writev(end === run.n ? run.bufs : run.bufs.slice(0, end));
       return;
     }
-    const n = this.#n;
-    if (n === 0) return;
-    const bufs = this.#bufs!;
-    this.#n = 0;
-    // Nothing pushes while this writes (writev calls no JS of ours), so the array is not swapped.
-    if (!this.socket.destroyed) this.writev(bufs);
-    // A player that keeps up is in a run again next tick: its own array is not kept.
+    const bufs = this.#bufs;
+    if (bufs === null) return;
     this.#bufs = null;
+    if (!this.socket.destroyed) this.writev(bufs);
   }
 
   /**
@@ -280,7 +263,6 @@ export class OutputQueue {
     this.#run = null;
     this.#end = 0;
     this.#bufs = null;
-    this.#n = 0;
   }
 }
 
