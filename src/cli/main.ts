@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --single-threaded --no-sparkplug --no-short-builtin-calls --interrupt-budget-factor-for-feedback-allocation=64 --interrupt-budget-for-feedback-allocation=8000
+#!/usr/bin/env -S node --single-threaded --no-sparkplug --no-short-builtin-calls --interrupt-budget-factor-for-feedback-allocation=64 --interrupt-budget-for-feedback-allocation=8000 --max-semi-space-size=1
 /**
  * The `onair` command. `onair vrrp ...` runs the VRRP daemon (keepalived's
  * options); anything else is the streaming server (nginx's options). Every

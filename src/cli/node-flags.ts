@@ -49,6 +49,26 @@
  * session 10): 9.6 KiB of RSS per player over 8 rounds, against 12.4
  * over 7 without (runs E3 and F3; one more F3 round read -34.6), for the
  * same CPU.
+ *
+ * `--max-semi-space-size=1`: V8's young generation keeps the 1 MiB
+ * semi-spaces it starts with and never grows them. After each collection
+ * V8 chooses whether to shrink the young generation, which also gives back
+ * the semi-space it just emptied (~0.7 MiB resident at onair's allocation
+ * rate), or to grow it. It shrinks when little is allocated (onair: well
+ * under V8's 1 MB/s) and grows when more than the young generation's size
+ * has survived since it last grew; when both hold it does neither, and the
+ * emptied semi-space stays resident for a whole cycle (~12 s). The
+ * collection after 10 players join often is such a case
+ * (`--trace-gc-verbose`: new space committed 2048 KB instead of 1024 after
+ * the memory reducer's collection in 3 of 5 probes; RSS per player 22, 0.3
+ * against -13 to -10 in the other two), as is, now and then, a collection
+ * with the publisher alone: which cycle it hit made the benchmark's rounds
+ * of 10 read ~0 or ~32 KiB per player (docs/benchmarks.md, session 12).
+ * With the growth capped, V8 always shrinks at a low allocation rate: in 3
+ * probes every collection left 1024 KB committed. Scavenges come no more
+ * often at onair's rates (one every ~12 s with a publisher and 10 players);
+ * under a high allocation rate (HTTP at tens of thousands of requests a
+ * second) they come more often: bench/http-rps.ts, session 12.
  */
 export const NODE_FLAGS: readonly string[] = [
   "--single-threaded",
@@ -56,6 +76,7 @@ export const NODE_FLAGS: readonly string[] = [
   "--no-short-builtin-calls",
   "--interrupt-budget-factor-for-feedback-allocation=64",
   "--interrupt-budget-for-feedback-allocation=8000",
+  "--max-semi-space-size=1",
 ];
 
 /** `execArgv` plus whichever of NODE_FLAGS it lacks (a daemonizing start's copy runs as shipped). */
