@@ -1,13 +1,14 @@
 /**
  * HTTP requests per second, onair beside nginx, in the same run:
- *   node --import tsx bench/http-rps.ts [--duration 5] [--connections 50] [--rounds 3] [--no-access-log]
+ *   node --import tsx bench/http-rps.ts [--duration 5] [--connections 50] [--rounds 3] [--no-access-log] [--node-args "FLAGS"]
  * Both servers read the same nginx.conf (the guide's http block, worker_processes 1,
  * access log on as nginx's default) from a temp prefix and serve the same files:
  * a live playlist (~1 KB) and a ~1 MB MPEG-TS segment. Each server is pinned
  * to CPU 0 with taskset, wrk (1 thread) to CPU 1; runs are one after the other.
  * onair runs twice: files read from disk, and files in its in-memory overlay
  * (how live HLS is served when onair packages the stream itself), each time
- * with the node options it ships with (NODE_FLAGS).
+ * with the node options it ships with (NODE_FLAGS; `--node-args "FLAGS"`,
+ * space-separated, instead of them).
  * The servers take turns for `--rounds` rounds and the median of each figure
  * is printed, so that load from elsewhere on the machine hits all alike. Beside
  * requests per second, the server's own CPU time per request (user + system of
@@ -30,6 +31,9 @@ const DURATION = arg("duration", 5);
 const CONNECTIONS = arg("connections", 50);
 const ROUNDS = arg("rounds", 3);
 const ACCESS_LOG = !process.argv.includes("--no-access-log");
+const NODE_ARGS = process.argv.includes("--node-args")
+  ? (process.argv[process.argv.indexOf("--node-args") + 1] ?? "").split(" ").filter(Boolean)
+  : [...NODE_FLAGS];
 const SERVER_CPU = "0";
 const CLIENT_CPU = "1";
 const root = new URL("../", import.meta.url).pathname;
@@ -191,18 +195,7 @@ async function main() {
         start: () =>
           spawn(
             "taskset",
-            [
-              "-c",
-              SERVER_CPU,
-              process.execPath,
-              ...NODE_FLAGS,
-              "--import",
-              "tsx",
-              script,
-              conf,
-              prefix,
-              mode,
-            ],
+            ["-c", SERVER_CPU, process.execPath, ...NODE_ARGS, "--import", "tsx", script, conf, prefix, mode],
             {
               stdio: ["ignore", "pipe", "pipe"],
               cwd: root,

@@ -55,7 +55,7 @@
  * generation moves.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NODE_FLAGS } from "../src/cli/node-flags.js";
@@ -89,6 +89,14 @@ const CLIENT_CORE = arg("client-core", "0");
  * per-player paths for many players, ~0.5 MB of code and compiler memory).
  */
 const RAMP = argv.includes("--ramp");
+/**
+ * --onair-stdout FILE: onair's standard output (V8's traces) appended there, each line stamped
+ * with the bench's clock (s), and so are the bench's steps and RSS samples (`#` lines).
+ */
+const ONAIR_STDOUT = argv.includes("--onair-stdout") ? arg("onair-stdout", "") : null;
+function mark(what: string): void {
+  if (ONAIR_STDOUT) appendFileSync(ONAIR_STDOUT, `${(performance.now() / 1000).toFixed(2)} # ${what}\n`);
+}
 const FLUSH_INTERVAL = argv.includes("--flush-interval") ? Number(arg("flush-interval", "")) : null;
 /**
  * --node-args "...": onair's node options, space-separated, instead of the
@@ -168,6 +176,16 @@ async function startOnair(dir: string): Promise<Server> {
     SERVER_CORE,
   );
   c.stderr?.on("data", (d) => process.stderr.write(`[onair] ${d}`));
+  if (ONAIR_STDOUT) {
+    // Each line stamped with the bench's clock, so that a V8 trace (`--node-args "... --trace-gc"`) lines up with the rounds.
+    let tail = "";
+    c.stdout?.on("data", (d: Buffer) => {
+      const lines = (tail + d.toString("latin1")).split("\n");
+      tail = lines.pop()!;
+      const t = (performance.now() / 1000).toFixed(2);
+      appendFileSync(ONAIR_STDOUT, lines.map((l) => `${t} ${l}\n`).join(""));
+    });
+  }
   await waitListening(port);
   // taskset execs node: the pid is the server's.
   return { name: "onair", port, pid: c.pid! };
@@ -257,6 +275,7 @@ async function rssSamplesKb(pid: number, ms: number): Promise<Sample> {
     const m = memKb(pid);
     xs.push(m.rss);
     anon.push(m.anon);
+    mark(`rss ${pid} ${m.rss} ${m.anon}`);
     await sleep(200);
   }
   return { median: median(xs), cycles: cycleMean(xs), floor: Math.min(...xs), anonCycles: cycleMean(anon) };
@@ -280,6 +299,7 @@ interface Sample {
 /** A fresh round: baseline, `n` players join, one window, players leave. */
 async function measure(s: Server, n: number): Promise<Row> {
   await sleep(1000);
+  mark(`${s.name} ${s.pid} baseline`);
   const rss0 = await rssSamplesKb(s.pid, BASELINE_S * 1000);
   const players: Player[] = [];
   const { row } = await step(s, players, n, rss0, null);
@@ -315,6 +335,7 @@ async function step(
   prev: { n: number; rss: Sample } | null,
 ): Promise<{ row: Row; rss: Sample }> {
   const url = `rtmp://127.0.0.1:${s.port}/live/bench`;
+  mark(`${s.name} ${s.pid} join ${n}`);
   for (let i = players.length; i < n; i++) {
     players.push(startPlayer(url));
     if (i % 10 === 9) await sleep(50);
@@ -324,7 +345,9 @@ async function step(
   const run1 = runSeconds(s.pid);
   const t1 = performance.now();
   const start = players.map((p) => ({ kb: p.kb, sec: p.sec }));
+  mark(`${s.name} ${s.pid} window`);
   const rss1 = await rssSamplesKb(s.pid, WINDOW_S * 1000);
+  mark(`${s.name} ${s.pid} end`);
   const { user: u2, system: s2 } = cpuTimes(s.pid);
   const run2 = runSeconds(s.pid);
   const elapsed = (performance.now() - t1) / 1000;
