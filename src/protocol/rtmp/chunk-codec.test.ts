@@ -424,6 +424,21 @@ test("encoder refuses chunk stream ids outside 2..65599", () => {
   }
 });
 
+test("encoder: 24-bit length and timestamp fields at their limits round trip; a longer message is refused", () => {
+  const payload = Buffer.alloc(0xff_ffff, 7);
+  for (const timestamp of [0xff_fffe, 0x12_3456]) {
+    const [m] = decodeChunks(encodeChunks(msg({ timestamp, payload }), 65536), {
+      maxMessageLength: 0x100_0000,
+      chunkSize: 65536,
+    });
+    assert.equal(m!.timestamp, timestamp);
+    assert.equal(m!.payload.length, 0xff_ffff);
+  }
+  assert.throws(() => encodeChunks(msg({ payload: Buffer.alloc(0x100_0000) }), 65536), {
+    code: RtmpErrorCode.BadMessage,
+  });
+});
+
 test("huge chunk size is accepted; memory stays bounded by the message length", () => {
   const m = msg({ payload: Buffer.alloc(1000, 3) });
   const input = Buffer.concat([

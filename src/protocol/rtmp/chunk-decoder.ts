@@ -241,9 +241,10 @@ export class ChunkDecoder {
     }
     const size = fmt === 0 ? 11 : fmt === 1 ? 7 : 3;
     if (p + size > end) return -1;
-    let ts = buf.readUIntBE(p, 3);
+    // 24-bit fields read byte by byte: compiled in, not a call into node's Buffer library.
+    let ts = (buf[p]! << 16) | (buf[p + 1]! << 8) | buf[p + 2]!;
     if (fmt <= 1) {
-      h.length = buf.readUIntBE(p + 3, 3);
+      h.length = (buf[p + 3]! << 16) | (buf[p + 4]! << 8) | buf[p + 5]!;
       h.type = buf[p + 6]!;
     }
     if (fmt === 0) h.streamId = buf.readUInt32LE(p + 7);
