@@ -125,9 +125,18 @@ export class SocketReader {
     return this.#paused;
   }
 
-  /** The socket's file descriptor when `readNow` can read it (-1: it cannot). */
+  /** The socket's descriptor, looked up once (-2: not yet). */
+  #fdSeen = -2;
+
+  /**
+   * The socket's file descriptor when `readNow` can read it (-1: it cannot).
+   * Looked up once: `readNow` reads it only while the socket is not
+   * destroyed, so it is never a number the kernel has reused since.
+   */
   get #fd(): number {
-    return this.#handle ? socketFd(this.socket) : -1;
+    if (!this.#handle) return -1;
+    if (this.#fdSeen === -2) this.#fdSeen = socketFd(this.socket);
+    return this.#fdSeen;
   }
 
   /** True when `readNow` reads (the shared-buffer path, a descriptor); otherwise use `resume`. */

@@ -91,6 +91,12 @@ export class OutputQueue {
    */
   #bufs: Buffer[] | null = null;
   readonly #batcher: WriteBatcher;
+  /**
+   * The socket's descriptor, looked up once (-2: not yet; -1: Node does not
+   * expose it). Used only while the socket is not destroyed, so it is never
+   * a number the kernel has given to another file since.
+   */
+  #fd = -2;
   /** Bytes written straight to the descriptor (Node's `bytesWritten` counts only its own). */
   directBytes = 0;
 
@@ -203,7 +209,11 @@ export class OutputQueue {
     let i = 0;
     /** Bytes of bufs[i] the kernel already took. */
     let skip = 0;
-    const fd = s.writableLength === 0 && !s.writableEnded && !s.destroyed ? socketFd(s) : -1;
+    let fd = -1;
+    if (s.writableLength === 0 && !s.writableEnded && !s.destroyed) {
+      fd = this.#fd;
+      if (fd === -2) fd = this.#fd = socketFd(s);
+    }
     if (fd >= 0) {
       while (i < bufs.length) {
         const group = i === 0 && bufs.length <= IOV_MAX ? bufs : bufs.slice(i, i + IOV_MAX);
