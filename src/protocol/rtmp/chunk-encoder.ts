@@ -67,7 +67,10 @@ function put24(out: Buffer, p: number, v: number): void {
 function writeInto(out: Buffer, msg: RtmpMessage, chunkSize: number, fmt: number, tsField: number): void {
   const { payload, csid } = msg;
   if (payload.length > MAX_MESSAGE_LENGTH) {
-    throw new RtmpProtocolError(RtmpErrorCode.BadMessage, `message of ${payload.length} bytes: at most 16777215`);
+    throw new RtmpProtocolError(
+      RtmpErrorCode.BadMessage,
+      `message of ${payload.length} bytes: at most 16777215`,
+    );
   }
   const ext = tsField >= EXTENDED_TIMESTAMP;
   let p = writeBasicHeader(out, 0, fmt, csid);
