@@ -6,7 +6,7 @@
  * CPU seconds per delivered gigabit (CPU from schedstat, to the nanosecond),
  * RSS per player, players keeping up.
  *
- *   node --import tsx bench/rtmp-fanout.ts [--players 10,50,100,200 (a count may repeat: 10,10,10)] [--window 25] [--warmup 5] [--prewarm 30] [--prewarm-players 1] [--prewarm-sequential 10] [--baseline 40] [--flush-interval MS] [--node-args "FLAGS"]
+ *   node --import tsx bench/rtmp-fanout.ts [--players 10,50,100,200 (a count may repeat: 10,10,10)] [--window 25] [--warmup 5] [--prewarm 30] [--prewarm-players 1] [--prewarm-sequential 10] [--baseline 40] [--flush-interval MS] [--node-args "FLAGS"] [--onair-stdout FILE]
  *
  * onair runs as shipped: `npm run build`, then the compiled CLI with the
  * node options it ships with (`node --single-threaded --no-sparkplug --no-short-builtin-calls --interrupt-budget-factor-for-feedback-allocation=64 --interrupt-budget-for-feedback-allocation=8000 dist/cli/main.js -c
