@@ -20,7 +20,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync 
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NODE_FLAGS } from "../src/cli/node-flags.js";
+import { onairNodeArgs } from "./lib/as-shipped.js";
 import { median, treeCpuSeconds } from "./lib/proc-stat.js";
 
 const arg = (name: string, def: number) => {
@@ -31,9 +31,7 @@ const DURATION = arg("duration", 5);
 const CONNECTIONS = arg("connections", 50);
 const ROUNDS = arg("rounds", 3);
 const ACCESS_LOG = !process.argv.includes("--no-access-log");
-const NODE_ARGS = process.argv.includes("--node-args")
-  ? (process.argv[process.argv.indexOf("--node-args") + 1] ?? "").split(" ").filter(Boolean)
-  : [...NODE_FLAGS];
+const NODE_ARGS = onairNodeArgs(process.argv);
 const SERVER_CPU = "0";
 const CLIENT_CPU = "1";
 const root = new URL("../", import.meta.url).pathname;

@@ -58,9 +58,9 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NODE_FLAGS } from "../src/cli/node-flags.js";
 import { freePort, projectRoot, sleep } from "../test/helpers/env.js";
 import { makeMedia } from "../test/helpers/media.js";
+import { onairNodeArgs } from "./lib/as-shipped.js";
 import { cpuTimes, median, memKb, runSeconds } from "./lib/proc-stat.js";
 
 const argv = process.argv.slice(2);
@@ -103,9 +103,7 @@ const FLUSH_INTERVAL = argv.includes("--flush-interval") ? Number(arg("flush-int
  * ones it ships with (NODE_FLAGS: what `npm start` and the bin use);
  * `--node-args ""` runs plain `node`.
  */
-const NODE_ARGS = argv.includes("--node-args")
-  ? arg("node-args", "").split(" ").filter(Boolean)
-  : [...NODE_FLAGS];
+const NODE_ARGS = onairNodeArgs(argv);
 
 const children = new Set<ChildProcess>();
 function run(cmd: string, args: string[], core: string): ChildProcess {

@@ -14,3 +14,13 @@ export function runAsShipped(): void {
   });
   process.exit(r.status ?? 1);
 }
+
+/**
+ * The node options a bench starts onair with: the space-separated value of
+ * `--node-args "..."` in `argv` when given (`--node-args ""`: plain `node`),
+ * otherwise the ones it ships with (NODE_FLAGS).
+ */
+export function onairNodeArgs(argv: readonly string[]): string[] {
+  const i = argv.indexOf("--node-args");
+  return i >= 0 ? (argv[i + 1] ?? "").split(" ").filter(Boolean) : [...NODE_FLAGS];
+}
