@@ -165,7 +165,11 @@ export type HealPhase = "winner first" | "loser first";
 
 /**
  * Picks a wall-clock heal time (ms) so that the next advert after it comes from the winner (node1) or
- * from the loser (node2), each at least `margin` ms from the heal and from the other's advert.
+ * from the loser (node2). The time is as far as it can be from every advert it predicts (either node's
+ * last one before it and next one after it) and the two next adverts as far apart as they can be: a
+ * timer that fires late, or an `ip` that starts slowly, must not flip the order. (Choosing the first
+ * time with the best gap between the two next adverts put the heal a few ms after the winner's advert
+ * for "loser first": a winner's advert sent 10 ms late then crossed first, 5 times in 7 under CI load.)
  */
 export function pickHeal(lastWinner: number, lastLoser: number, from: number, phase: HealPhase): number {
   const next = (last: number, t: number) => last + Math.ceil((t - last) / 1000) * 1000;
@@ -175,7 +179,8 @@ export function pickHeal(lastWinner: number, lastLoser: number, from: number, ph
     const l = next(lastLoser, t + 1);
     const first = phase === "winner first" ? w : l;
     const second = phase === "winner first" ? l : w;
-    const score = Math.min(first - t, second - first);
+    const before = Math.max(w, l) - 1000;
+    const score = Math.min(t - before, first - t, second - first);
     if (first < second && score > best.score) best = { t, score };
   }
   return best.t;
