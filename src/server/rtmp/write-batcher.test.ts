@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect, createServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { PacketArena } from "../../engine/live/packet-arena.js";
 import { IOV_MAX, KEEP_SLOTS, OutputQueue, WriteBatcher } from "./write-batcher.js";
@@ -344,4 +349,71 @@ test("players of one stream with two chunk sizes, in alternate order, make two r
   assert.equal(batcher.runsInUse, 2);
   batcher.flushAll();
   await Promise.all(pairs.map((p, k) => receivesWithin(p.inn, want[k]!)));
+});
+
+test("a tick is one writev(2) per player, whatever the run's unused slots (strace)", async (t) => {
+  // A child process under strace: 3 players of one stream, 4 ticks of 5 messages each.
+  const dir = mkdtempSync(join(tmpdir(), "onair-writev-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const TICKS = 4;
+  const script = `
+    import { once } from "node:events";
+    import { connect, createServer } from "node:net";
+    import { OutputQueue, WriteBatcher } from ${JSON.stringify(fileURLToPath(new URL("./write-batcher.ts", import.meta.url)))};
+    const server = createServer();
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const outs = [], ins = [];
+    for (let i = 0; i < 3; i++) {
+      const accepted = once(server, "connection");
+      const c = connect(server.address().port, "127.0.0.1");
+      await once(c, "connect");
+      outs.push((await accepted)[0]);
+      ins.push(c);
+    }
+    let got = 0;
+    for (const c of ins) c.on("data", (d) => { got += d.length; });
+    const batcher = new WriteBatcher(1000);
+    const qs = outs.map((s) => new OutputQueue(s, batcher));
+    let sent = 0;
+    for (let t = 0; t < ${TICKS}; t++) {
+      const bufs = Array.from({ length: 5 }, (_, i) => Buffer.alloc(100 + i, t));
+      for (const q of qs) for (const b of bufs) { q.push(b); sent += b.length; }
+      batcher.flushAll();
+    }
+    while (got < sent) await new Promise((r) => setTimeout(r, 10));
+    console.log(JSON.stringify({ fds: outs.map((s) => s._handle.fd), got }));
+    batcher.stop();
+    for (const s of [...outs, ...ins]) s.destroy();
+    server.close();
+  `;
+  const trace = join(dir, "strace.txt");
+  const r = spawnSync(
+    "strace",
+    [
+      "-f",
+      "-qq",
+      "-e",
+      "trace=writev",
+      "-o",
+      trace,
+      process.execPath,
+      "--import",
+      "tsx",
+      "--input-type=module",
+      "-e",
+      script,
+    ],
+    { encoding: "utf8", timeout: 60_000 },
+  );
+  assert.equal(r.status, 0, `the traced child ran: ${r.stderr}`);
+  const { fds } = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { fds: number[] };
+  const calls = readFileSync(trace, "utf8")
+    .split("\n")
+    .map((l) => /writev\((\d+),/.exec(l)?.[1])
+    .filter((fd) => fd !== undefined)
+    .map(Number);
+  for (const fd of fds) {
+    assert.equal(calls.filter((c) => c === fd).length, TICKS, `writev calls on player fd ${fd}`);
+  }
 });

@@ -31,7 +31,7 @@ export const DEFAULT_FLUSH_MS = DEFAULT_FLUSH_INTERVAL_MS;
 /** The one buffer of an immediate write (flush_interval 0): one array for every queue (writev is synchronous). */
 const ONE: Buffer[] = [];
 
-/** What fills the unused tail of an array that keeps its length (writev skips nothing: these are 0 bytes). */
+/** What fills the unused tail of a run's array, which keeps its length (never written: see SharedRun.prefix). */
 const EMPTY = Buffer.alloc(0);
 /**
  * Longest array a run keeps from one tick to the next. A stream
@@ -53,6 +53,31 @@ class SharedRun {
   /** The buffers `bufs[0..n)`; the rest of the array is EMPTY (it keeps its length between ticks). */
   bufs: Buffer[] = emptySlots();
   n = 0;
+  /** The last prefix `prefix` made (null after each flushAll). */
+  #prefix: Buffer[] | null = null;
+
+  /**
+   * `bufs[0..end)` as an array of its own, made once for every queue that
+   * writes the same prefix this tick (usually the whole run). The EMPTY tail
+   * must not reach `writev`: libuv counts a write as done only up to the last
+   * byte written, so trailing empty buffers cost every player a second
+   * `writev(2)` per tick (strace: one with the media, one with 50 empty iovecs).
+   */
+  prefix(end: number): Buffer[] {
+    const p = this.#prefix;
+    if (p !== null && p.length === end) return p;
+    const made = this.bufs.slice(0, end);
+    this.#prefix = made;
+    return made;
+  }
+
+  /** Empty again (every queue in it has been flushed). */
+  reset(): void {
+    if (this.bufs.length > KEEP_SLOTS) this.bufs = emptySlots();
+    else this.bufs.fill(EMPTY, 0, this.n);
+    this.n = 0;
+    this.#prefix = null;
+  }
 }
 
 /**
@@ -184,8 +209,7 @@ export class OutputQueue {
       this.#run = null;
       this.#end = 0;
       if (this.socket.destroyed) return;
-      // The run's array is written as it is (its tail is EMPTY) unless others were given more.
-      this.writev(end === run.n ? run.bufs : run.bufs.slice(0, end));
+      this.writev(run.prefix(end));
       return;
     }
     const bufs = this.#bufs;
@@ -443,10 +467,7 @@ export class WriteBatcher {
     if (used > 0) {
       const runs = this.#runs;
       for (let i = 0; i < used; i++) {
-        const run = runs[i]!;
-        if (run.bufs.length > KEEP_SLOTS) run.bufs = emptySlots();
-        else run.bufs.fill(EMPTY, 0, run.n);
-        run.n = 0;
+        runs[i]!.reset();
       }
       // Spares beyond what a tick used lately are let go (a burst of lone players needed them once).
       if (runs.length > 2 * used + 4) runs.length = used + 1;
