@@ -70,7 +70,6 @@ export class RtmpServer {
   readonly #perBlock = new Map<number, number>();
   readonly #contexts = new Map<number, ConnectionContext>();
   #nextId = 1;
-  #tick: NodeJS.Timeout | null = null;
   #closing = false;
   readonly #batcher: WriteBatcher;
   /** Chunk encodings of every stream's frames (SharedPacket.pooled). */
@@ -136,15 +135,14 @@ export class RtmpServer {
   /** Opens every listener; rejects if one cannot bind. */
   async start(): Promise<void> {
     await this.#syncListeners();
-    this.#tick = setInterval(() => {
-      const now = Date.now();
+    // From the batcher's ticks while a publisher is paced (no wake-up of its own), else its own timer.
+    this.#batcher.setChore((now) => {
       // forEach: no iterator result per connection (this runs unoptimized, twice a second).
       this.#conns.forEach((c) => {
         c.tick(now);
       });
       this.memoryReducer.tick();
     }, TICK_MS);
-    this.#tick.unref();
   }
 
   /** Bound addresses (tests use port 0 → the real port). */
@@ -279,8 +277,6 @@ export class RtmpServer {
   /** Immediate: every socket destroyed, sinks stopped. */
   stop(): void {
     this.#closing = true;
-    if (this.#tick) clearInterval(this.#tick);
-    this.#tick = null;
     for (const l of this.#listeners.values()) l.server.close();
     this.#listeners.clear();
     this.engine.endAll("quit");

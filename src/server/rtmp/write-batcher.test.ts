@@ -417,3 +417,37 @@ test("a tick is one writev(2) per player, whatever the run's unused slots (strac
     assert.equal(calls.filter((c) => c === fd).length, TICKS, `writev calls on player fd ${fd}`);
   }
 });
+
+test("the chore runs from the ticks while a reader is paced, from its own timer otherwise", async (t) => {
+  const batcher = new WriteBatcher(20);
+  t.after(() => batcher.stop());
+  let inTick = false;
+  const calls: boolean[] = [];
+  batcher.setChore(() => calls.push(inTick), 60);
+  const reader = {
+    onTick() {
+      inTick = true;
+      queueMicrotask(() => {
+        inTick = false;
+      });
+    },
+  };
+  /** For `ms`: the chore has its own timer or not, ran `min..max` times, from ticks or not. */
+  const phase = async (what: string, ownTimer: boolean, ms: number, min: number, max: number) => {
+    assert.equal(batcher.choreHasOwnTimer, ownTimer, `${what}: a timer of its own`);
+    await new Promise((r) => setTimeout(r, ms));
+    const runs = calls.splice(0);
+    assert.ok(runs.length >= min && runs.length <= max, `${what}: ${runs.length} runs in ${ms} ms at 60 ms`);
+    assert.ok(
+      runs.every((fromTick) => fromTick === !ownTimer),
+      `${what}: from ticks ${!ownTimer}`,
+    );
+  };
+  await phase("nothing paced", true, 400, 3, 8);
+  batcher.pace(reader);
+  await phase("paced", false, 400, 3, 12);
+  batcher.unpace(reader);
+  await phase("unpaced", true, 250, 2, 6);
+  batcher.stop();
+  assert.equal(batcher.choreHasOwnTimer, false, "stopped: no timer");
+});

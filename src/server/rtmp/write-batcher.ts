@@ -355,6 +355,11 @@ export class WriteBatcher {
   #timer: NodeJS.Timeout | null = null;
   #armed = false;
   readonly #onTick = (): void => this.#tick();
+  /** The chore (`setChore`), its period, when it last ran, and its own timer (only while nothing is paced). */
+  #chore: ((now: number) => void) | null = null;
+  #choreMs = 0;
+  #choreAt = 0;
+  #choreTimer: NodeJS.Timeout | null = null;
   /** Where the shared buffers come from: told after each flushAll, held by what sockets keep unsent. */
   readonly arena: PacketArena | null;
 
@@ -422,12 +427,50 @@ export class WriteBatcher {
   pace(r: PacedReader): boolean {
     if (this.intervalMs <= 0) return false;
     this.#paced.add(r);
+    this.#choreOwnTimer(false);
     this.#arm();
     return true;
   }
 
   unpace(r: PacedReader): void {
     this.#paced.delete(r);
+    if (this.#paced.size === 0) this.#choreOwnTimer(true);
+  }
+
+  /**
+   * Runs `fn` about every `everyMs` (the RTMP server's housekeeping: pings,
+   * timeouts, the memory reducer). While a reader is paced, the ticks come
+   * anyway and run it when it is due (within half an interval), so it costs
+   * no wake-up of its own: its own timer was 2 of the server's ~7 wake-ups a
+   * second with one stream, each paying Node's timer and async-hook work,
+   * run cold. With nothing paced, an unref'd interval of its own runs it.
+   */
+  setChore(fn: (now: number) => void, everyMs: number): void {
+    this.#choreOwnTimer(false);
+    this.#chore = fn;
+    this.#choreMs = everyMs;
+    this.#choreAt = Date.now();
+    this.#choreOwnTimer(this.#paced.size === 0);
+  }
+
+  /** Whether the chore runs from a timer of its own now (tests). */
+  get choreHasOwnTimer(): boolean {
+    return this.#choreTimer !== null;
+  }
+
+  #choreOwnTimer(on: boolean): void {
+    if (on && this.#chore !== null && this.#choreTimer === null) {
+      this.#choreTimer = setInterval(() => this.#runChore(Date.now()), this.#choreMs);
+      this.#choreTimer.unref();
+    } else if (!on && this.#choreTimer !== null) {
+      clearInterval(this.#choreTimer);
+      this.#choreTimer = null;
+    }
+  }
+
+  #runChore(now: number): void {
+    this.#choreAt = now;
+    this.#chore!(now);
   }
 
   get pacedCount(): number {
@@ -445,7 +488,13 @@ export class WriteBatcher {
     this.#armed = false;
     for (const r of this.#paced) r.onTick();
     this.flushAll();
-    if (this.#paced.size > 0) this.#arm();
+    if (this.#paced.size > 0) {
+      this.#arm();
+      if (this.#chore !== null) {
+        const now = Date.now();
+        if (now - this.#choreAt >= this.#choreMs - this.#intervalMs / 2) this.#runChore(now);
+      }
+    }
   }
 
   /** Flushes every queue with something queued (the tick, a paced read, or a caller that cannot wait). */
@@ -478,6 +527,8 @@ export class WriteBatcher {
   }
 
   stop(): void {
+    this.#choreOwnTimer(false);
+    this.#chore = null;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     this.#armed = false;
