@@ -8,7 +8,7 @@
  * but that memory). And the limit on what glibc keeps free at its heap's
  * top between two trims (`mallocKeepTop`).
  */
-import { loadNativeAddon } from "./native-addon.js";
+import { addonFunction } from "./native-addon.js";
 
 export function mallocTrim(): (() => boolean) | null {
   return addonFunction<() => boolean>("mallocTrim");
@@ -47,13 +47,4 @@ export interface MallocInfo {
 
 export function mallocInfo(): MallocInfo | null {
   return addonFunction<() => MallocInfo | null>("mallocInfo")?.() ?? null;
-}
-
-function addonFunction<F>(name: string): F | null {
-  try {
-    const fn = (loadNativeAddon() as Record<string, unknown>)[name];
-    return typeof fn === "function" ? (fn as F) : null;
-  } catch {
-    return null;
-  }
 }

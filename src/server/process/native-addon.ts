@@ -1,9 +1,10 @@
 /**
  * The project's C addon (native/src/onair_net.c, built by `npm ci`), loaded
  * once, on first use. The VRRP daemon needs it (raw sockets, gratuitous
- * ARP, addresses); the streaming server only asks it to give malloc's free
+ * ARP, addresses); the streaming server asks it to give malloc's free
  * pages back, to keep few of them, and how many there are (malloc-trim.ts),
- * and runs without it.
+ * and for the write batcher's tick timer (tick-timer.ts), and runs without
+ * it (Node's timers then).
  */
 import { createRequire } from "node:module";
 
@@ -16,4 +17,14 @@ let loaded: unknown = null;
 export function loadNativeAddon(): unknown {
   loaded ??= createRequire(import.meta.url)(NATIVE_ADDON_PATH);
   return loaded;
+}
+
+/** One function of the addon; null when the addon is not built or lacks it. */
+export function addonFunction<F>(name: string): F | null {
+  try {
+    const fn = (loadNativeAddon() as Record<string, unknown>)[name];
+    return typeof fn === "function" ? (fn as F) : null;
+  } catch {
+    return null;
+  }
 }

@@ -23,6 +23,7 @@ import { writevSync } from "node:fs";
 import type { Socket } from "node:net";
 import { DEFAULT_FLUSH_INTERVAL_MS } from "../../config/types.js";
 import type { ArenaSlab, PacketArena } from "../../engine/live/packet-arena.js";
+import { type TickTimer, tickTimer } from "../process/tick-timer.js";
 import { socketFd, wouldBlock } from "./socket-reader.js";
 
 /** Default flush interval of player output (ms): the `flush_interval` default; 0 writes every message at once. */
@@ -351,8 +352,9 @@ export class WriteBatcher {
   #runs: SharedRun[] = [new SharedRun()];
   #runsUsed = 0;
   readonly #paced = new Set<PacedReader>();
-  /** One Timeout object, re-armed with refresh() (no allocation per tick). */
-  #timer: NodeJS.Timeout | null = null;
+  /** One timer, made at the first tick and re-armed at each (the addon's when built: see tick-timer.ts). */
+  #timer: TickTimer | null = null;
+  readonly #makeTimer: (fn: () => void) => TickTimer;
   #armed = false;
   readonly #onTick = (): void => this.#tick();
   /** The chore (`setChore`), its period, when it last ran, and its own timer (only while nothing is paced). */
@@ -363,9 +365,14 @@ export class WriteBatcher {
   /** Where the shared buffers come from: told after each flushAll, held by what sockets keep unsent. */
   readonly arena: PacketArena | null;
 
-  constructor(intervalMs = DEFAULT_FLUSH_MS, arena: PacketArena | null = null) {
+  constructor(
+    intervalMs = DEFAULT_FLUSH_MS,
+    arena: PacketArena | null = null,
+    makeTimer: (fn: () => void) => TickTimer = tickTimer,
+  ) {
     this.#intervalMs = intervalMs;
     this.arena = arena;
+    this.#makeTimer = makeTimer;
   }
 
   get intervalMs(): number {
@@ -381,8 +388,7 @@ export class WriteBatcher {
     if (ms === this.#intervalMs) return true;
     if (ms <= 0 || this.#intervalMs <= 0) return false;
     this.#intervalMs = ms;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#timer?.stop();
     if (this.#armed) {
       this.#armed = false;
       this.#arm();
@@ -480,8 +486,8 @@ export class WriteBatcher {
   #arm(): void {
     if (this.#armed) return;
     this.#armed = true;
-    if (this.#timer) this.#timer.refresh();
-    else this.#timer = setTimeout(this.#onTick, this.#intervalMs);
+    this.#timer ??= this.#makeTimer(this.#onTick);
+    this.#timer.start(this.#intervalMs);
   }
 
   #tick(): void {
@@ -529,7 +535,7 @@ export class WriteBatcher {
   stop(): void {
     this.#choreOwnTimer(false);
     this.#chore = null;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer?.close();
     this.#timer = null;
     this.#armed = false;
     this.#paced.clear();
