@@ -8,10 +8,14 @@
  * their own in JS (the timer lists and their priority queue, the async
  * context push and pop, `refresh` re-inserting the timer), which V8 runs in
  * its interpreter (a tick runs 5 times a second) with cold caches (the
- * process slept 200 ms): ~6% of the streaming server's CPU samples with one
- * stream and 10 players (perf, docs/benchmarks.md session 13). The native
- * timer's callback runs with the same guarantees: next ticks and
- * microtasks run after it, and an exception it throws is uncaught.
+ * process slept 200 ms). In perf profiles with one stream and 10 players
+ * the timer's path held 11.7% of the server's samples with Node's timer and
+ * 5.3% with this one (most of it the first instructions after the wake-up,
+ * which pay the cache misses whatever runs first); the server's CPU fell by
+ * ~3% in a probe A/B, within what such pairs move by (docs/benchmarks.md,
+ * session 13). The native timer's callback runs with the same guarantees:
+ * next ticks and microtasks run after it, and an exception it throws is
+ * uncaught.
  */
 import { addonFunction } from "./native-addon.js";
 
