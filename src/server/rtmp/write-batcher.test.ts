@@ -9,6 +9,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { PacketArena } from "../../engine/live/packet-arena.js";
+import { NodeTickTimer } from "../process/tick-timer.js";
 import { IOV_MAX, KEEP_SLOTS, OutputQueue, WriteBatcher } from "./write-batcher.js";
 
 /** A loopback pair: `out` is written by the queue, `in` is read by the test. */
@@ -450,4 +451,21 @@ test("the chore runs from the ticks while a reader is paced, from its own timer 
   await phase("unpaced", true, 250, 2, 6);
   batcher.stop();
   assert.equal(batcher.choreHasOwnTimer, false, "stopped: no timer");
+});
+
+test("without the addon's timer (Node's fallback), the batcher ticks its paced readers and stops", async (t) => {
+  const batcher = new WriteBatcher(10, null, (fn) => new NodeTickTimer(fn));
+  t.after(() => batcher.stop());
+  let ticks = 0;
+  batcher.pace({
+    onTick() {
+      ticks++;
+    },
+  });
+  await new Promise((r) => setTimeout(r, 150));
+  assert.ok(ticks >= 3, `${ticks} ticks in 150 ms at 10 ms`);
+  batcher.stop();
+  const after = ticks;
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(ticks, after, "no tick after stop");
 });
