@@ -36,6 +36,7 @@
  *       async context), run cold at 5 ticks a second (see tick-timer.ts).
  *   tickStart(handle, ms): arms it to fire once, `ms` from now (re-arms an
  *       armed one); tickStop(handle); tickClose(handle): stops it for good
+ *       and lets the callback go (held strongly until then, as onPacket is)
  *
  * Every packet is encoded, decoded and judged in TypeScript; nothing here
  * looks inside a packet.
