@@ -215,3 +215,18 @@ test("a burst of connections is followed by one full garbage collection once it 
   await sleep(1500);
   assert.equal(srv.server.memoryReducer.collections, 1, "once per burst");
 });
+
+test("the server's tick collects V8's young generation once it holds 256 KiB", async (t) => {
+  const srv = await startRtmpServer(t);
+  const before = srv.server.memoryReducer.youngCollections;
+  // ~0.6 MB of small objects, alive until the tick has seen them in the young generation.
+  let keep: object[] | null = Array.from({ length: 20_000 }, (_, i) => ({ i }));
+  await waitFor(
+    () => srv.server.memoryReducer.youngCollections > before,
+    3000,
+    "a scavenge from the 500 ms tick",
+  );
+  assert.equal(keep.length, 20_000);
+  keep = null;
+  assert.equal(srv.server.memoryReducer.collections, 0, "a scavenge, not the full collection of a burst");
+});

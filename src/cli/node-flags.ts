@@ -73,6 +73,9 @@
  * at onair's rates (one every ~12 s with a publisher and 10 players); under
  * a high allocation rate (HTTP at tens of thousands of requests a second)
  * they come more often: bench/http-rps.ts, session 12 in docs/benchmarks.md.
+ * Since session 14 the RTMP server also collects the young generation
+ * itself once it holds 256 KiB (engine/memory-reducer.ts), so its resident
+ * part stays under ~0.3 MB between V8's own collections.
  */
 export const NODE_FLAGS: readonly string[] = [
   "--single-threaded",

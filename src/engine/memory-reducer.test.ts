@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { FakeClock } from "./clock.js";
-import { MemoryReducer } from "./memory-reducer.js";
+import { MEMORY_REDUCER_DEFAULTS, MemoryReducer } from "./memory-reducer.js";
 
 function reducer(clock: FakeClock) {
   let runs = 0;
@@ -65,4 +65,54 @@ test("maxDelayMs counts from the start of the current burst, not from churn long
   clock.advance(1);
   assert.equal(r.tick(), true, "quietMs after the burst's last join");
   assert.equal(runs(), 1);
+});
+
+test("the young generation is collected at a tick where it holds youngCapBytes or more, not before", () => {
+  const clock = new FakeClock();
+  let held = 0;
+  let scavenges = 0;
+  let full = 0;
+  const r = new MemoryReducer({
+    clock,
+    collect: () => {
+      full++;
+      held = 0;
+    },
+    minChurn: 4,
+    quietMs: 1000,
+    young: {
+      bytes: () => held,
+      collect: () => {
+        scavenges++;
+        held = 0;
+      },
+    },
+    youngCapBytes: 1000,
+  });
+  held = 999;
+  assert.equal(r.tick(), false);
+  assert.equal(scavenges, 0, "under the cap");
+  held = 1000;
+  assert.equal(r.tick(), false, "a scavenge is not the full collection");
+  assert.equal(scavenges, 1);
+  assert.equal(r.youngCollections, 1);
+  assert.equal(held, 0);
+  r.tick();
+  assert.equal(scavenges, 1, "nothing held: no scavenge");
+  // A settled burst's full collection empties the young generation too: no scavenge on top of it.
+  for (let i = 0; i < 4; i++) r.churn();
+  clock.advance(1000);
+  held = 5000;
+  assert.equal(r.tick(), true);
+  assert.equal(full, 1);
+  assert.equal(scavenges, 1);
+});
+
+test("without a young generation to watch, the default cap is 256 KiB and ticks only collect after bursts", () => {
+  assert.equal(MEMORY_REDUCER_DEFAULTS.youngCapBytes, 256 * 1024);
+  const clock = new FakeClock();
+  const { r, runs } = reducer(clock);
+  assert.equal(r.tick(), false);
+  assert.equal(r.youngCollections, 0);
+  assert.equal(runs(), 0);
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { test } from "node:test";
-import { fullGc } from "./full-gc.js";
+import { fullGc } from "./gc.js";
 import { MALLOC_KEEP_TOP_BYTES, mallocInfo, mallocKeepTop, mallocTrim } from "./malloc-trim.js";
 import { NATIVE_ADDON_PATH } from "./native-addon.js";
 

@@ -19,7 +19,7 @@ import { payloadOfChunks } from "../../protocol/rtmp/chunk-decoder.js";
 import { encodeChunks, encodeChunksInto, encodedChunksLength } from "../../protocol/rtmp/chunk-encoder.js";
 import { DEFAULT_CHUNK_SIZE } from "../../protocol/rtmp/chunk-header.js";
 import type { Logger } from "../../util/logger.js";
-import { fullGc } from "../process/full-gc.js";
+import { fullGc, minorGc, youngGenerationBytes } from "../process/gc.js";
 import { mallocKeepTop, mallocTrim } from "../process/malloc-trim.js";
 import { POISON_BUFFERS } from "./poison.js";
 import { type ConnectionContext, type ConnectionStats, RtmpConnection } from "./rtmp-connection.js";
@@ -74,7 +74,7 @@ export class RtmpServer {
   readonly #batcher: WriteBatcher;
   /** Chunk encodings of every stream's frames (SharedPacket.pooled). */
   readonly arena: PacketArena;
-  /** One full collection after a burst of connections (see engine/memory-reducer.ts). */
+  /** One full collection after a burst of connections, and a small young generation (see engine/memory-reducer.ts). */
   readonly memoryReducer: MemoryReducer;
 
   constructor(o: RtmpServerOptions) {
@@ -86,6 +86,7 @@ export class RtmpServer {
     this.arena = new PacketArena({ quarantine: interval > 0, poison: POISON_BUFFERS });
     this.#batcher = new WriteBatcher(interval, this.arena);
     const gc = fullGc();
+    const scavenge = minorGc();
     const trim = mallocTrim();
     // Between two trims glibc keeps at most 64 KiB free at its heap's top (process-wide; see there).
     mallocKeepTop();
@@ -101,6 +102,8 @@ export class RtmpServer {
           `rtmp: full garbage collection${trim ? " and malloc trim" : ""} after a burst of connections: RSS ${mib(before)} -> ${mib(process.memoryUsage.rss())} MiB`,
         );
       },
+      // The young generation kept small between V8's own collections (see engine/memory-reducer.ts).
+      young: scavenge ? { bytes: youngGenerationBytes, collect: scavenge } : null,
     });
     this.engine = new LiveEngine({
       clock: systemClock,
