@@ -254,13 +254,16 @@ interface Row {
  * cycles, and the lowest sample.
  *
  * A garbage-collected heap's RSS is a sawtooth: V8's young generation
- * (~1 MiB here) fills between two scavenges, faster the more is allocated
- * (every ~10-15 s for onair), and is emptied at once. The median of a window
- * that holds 1.5 or 2.5 teeth sits anywhere up a tooth: ±250 KiB, i.e.
- * ±25 KiB per player at 10 players, against a 10 KiB signal. The "cycles"
- * figure is the mean over the samples from the first to the last drop of
- * the window (a drop: RSS falls by more than 256 KiB from one sample to the
- * next), a whole number of teeth, so it is the time-averaged RSS whatever
+ * fills between two scavenges, faster the more is allocated, and is emptied
+ * at once. Until session 14 onair's teeth were ~1 MiB high and ~10-15 s long;
+ * the median of a window that holds 1.5 or 2.5 teeth sat anywhere up a
+ * tooth: ±250 KiB, i.e. ±25 KiB per player at 10 players, against a 10 KiB
+ * signal. Since then the RTMP server collects the young generation once it
+ * holds 256 KiB (engine/memory-reducer.ts): teeth of ~200-270 KiB every
+ * ~2-4 s. The "cycles" figure is the mean over the samples from the first to
+ * the last drop of the window (a drop: RSS falls by more than 128 KiB from
+ * one sample to the next; it was 256 KiB, which missed half the smaller
+ * teeth), a whole number of teeth, so it is the time-averaged RSS whatever
  * the phase; with fewer than two drops it is the mean of the window. The
  * floor is the lowest sample: right after a scavenge, what stays. nginx's
  * RSS is flat, so all three are the same for it.
@@ -279,10 +282,10 @@ async function rssSamplesKb(pid: number, ms: number): Promise<Sample> {
   return { median: median(xs), cycles: cycleMean(xs), floor: Math.min(...xs), anonCycles: cycleMean(anon) };
 }
 
-/** Mean of `xs` between its first and last drop of more than 256 KiB (whole GC cycles); all of it with fewer than two. */
+/** Mean of `xs` between its first and last drop of more than 128 KiB (whole GC cycles); all of it with fewer than two. */
 export function cycleMean(xs: number[]): number {
   const drops: number[] = [];
-  for (let i = 1; i < xs.length; i++) if (xs[i - 1]! - xs[i]! > 256) drops.push(i);
+  for (let i = 1; i < xs.length; i++) if (xs[i - 1]! - xs[i]! > 128) drops.push(i);
   const part = drops.length >= 2 ? xs.slice(drops[0], drops.at(-1)) : xs;
   return part.reduce((a, b) => a + b, 0) / part.length;
 }
