@@ -51,7 +51,14 @@ async function captureFfmpegSession(t: Parameters<typeof tempDir>[0], serverPort
   const media = makeMedia({ seconds: 2, gop: 1 });
   const chunks: Buffer[] = [];
   const proxyPort = await freePort();
+  let ended: () => void = () => {};
+  // ffmpeg may exit before the proxy has read all it sent: the capture is whole at the socket's end.
+  const whole = new Promise<void>((r) => {
+    ended = r;
+  });
   const proxy = createServer((client: Socket) => {
+    client.on("end", () => ended());
+    client.on("close", () => ended());
     const up = connect(serverPort, "127.0.0.1");
     client.on("data", (d: Buffer) => {
       chunks.push(Buffer.from(d));
@@ -67,6 +74,7 @@ async function captureFfmpegSession(t: Parameters<typeof tempDir>[0], serverPort
   t.after(() => proxy.close());
   const ff = ffmpegPublish(t, media, `rtmp://127.0.0.1:${proxyPort}/live/capture`, { realtime: false });
   assert.equal(await ff.exited, 0, ff.stderr());
+  await whole;
   return Buffer.concat(chunks);
 }
 
