@@ -24,12 +24,12 @@
  * point of that sawtooth a measurement caught moved RSS per player at 10
  * players by up to ~25 KiB (bench/rtmp-fanout.ts). So when the young
  * generation holds `youngCapBytes` (256 KiB) at a tick, `young.collect`
- * runs a scavenge: ~1 ms with onair's heap (its cost is mostly fixed), one
- * every ~3-4 s with a publisher, and the young generation's resident part
+ * runs a scavenge: ~0.3-1 ms with onair's heap (`--trace-gc`), one every
+ * ~2-4 s with a publisher, and the young generation's resident part
  * stays under ~0.3 MB. V8's own `--minor-gc-task-trigger=25` does the same
  * with a task of V8's, but under HTTP load (tens of thousands of requests a
  * second, bench/http-rps.ts) it made four times as many scavenges and
- * served ~12% fewer playlist requests a second; from the tick there are at
+ * served ~11% fewer playlist requests a second; from the tick there are at
  * most two more scavenges a second, whatever the load.
  */
 import type { Clock } from "./clock.js";
