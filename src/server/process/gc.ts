@@ -44,7 +44,7 @@ export function minorGc(): (() => void) | null {
   return gc ? () => gc({ type: "minor" }) : null;
 }
 
-/** Bytes the young generation (V8's new space) holds now: what was allocated since its last collection and survived. */
+/** Bytes the young generation (V8's new space) holds now: what survived its last collection and what was allocated since. */
 export function youngGenerationBytes(): number {
   for (const s of getHeapSpaceStatistics()) if (s.space_name === "new_space") return s.space_used_size;
   return 0;
